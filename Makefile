@@ -1,0 +1,55 @@
+# harbor: `make demo` and `make test` are the two commands a new user needs.
+SHELL := /bin/bash
+CARGO ?= cargo
+HARBOR := target/debug/harbor
+SAMPLE := sample_data
+PATIENTS ?= 1000
+SEED ?= 7
+
+.PHONY: all build demo sample test lint bench clean-out help
+
+all: build
+
+help:
+	@echo "make demo   build, generate sample data if missing, run pipelines/demo.toml, verify it"
+	@echo "make test   unit and integration tests (server tests need HARBOR_TEST_MYSQL_URL / HARBOR_TEST_PG_URL)"
+	@echo "make lint   cargo fmt --check and clippy with warnings as errors"
+	@echo "make bench  de-identification throughput and memory against a plain DataFusion copy"
+
+build:
+	$(CARGO) build
+
+$(SAMPLE)/ehr.sqlite: | build
+	$(HARBOR) synth --patients $(PATIENTS) --seed $(SEED) --out $(SAMPLE)
+
+$(SAMPLE)/demo.key:
+	@mkdir -p $(SAMPLE)
+	@umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $@
+	@echo "wrote a random demo pseudonym key to $@"
+
+sample: $(SAMPLE)/ehr.sqlite $(SAMPLE)/demo.key
+
+demo: build sample
+	@set -o pipefail; \
+	out=$$($(HARBOR) run pipelines/demo.toml --full) || exit $$?; \
+	echo "$$out"; \
+	run_dir=$$(sed -n 's/^run directory: *//p' <<< "$$out"); \
+	$(HARBOR) verify "$$run_dir" --canaries $(SAMPLE)/canaries.txt || exit $$?; \
+	echo; \
+	echo "run directory: $$run_dir"; \
+	echo "report:        $$run_dir/deid_report.md"; \
+	echo "manifest:      $$run_dir/manifest.json"
+
+test:
+	$(CARGO) test --all-targets
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+bench:
+	$(CARGO) build --release
+	target/release/harbor bench --rows $${BENCH_ROWS:-5000000}
+
+clean-out:
+	rm -rf out

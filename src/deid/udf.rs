@@ -1,0 +1,620 @@
+//! The policy actions as DataFusion scalar UDFs, so DataFusion runs them over partitions in
+//! parallel. One UDF instance per output column carries that column's counters.
+
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Date64Array, Float64Array, Int32Array,
+    Int64Array, PrimitiveArray, StringArray, UInt32Array,
+};
+use arrow::compute::cast;
+use arrow::datatypes::{
+    ArrowTimestampType, DataType, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
+};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
+use datafusion::common::{exec_err, Result as DfResult};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::keyed::{shard_of, Keyed};
+use super::rules::{
+    cap_age, cap_age_f64, format_text_date, generalized_birth_date, implies_age_over_89,
+    parse_text_date, zip3, Zip3Outcome,
+};
+use super::stats::{add, ColumnStats, TableStats};
+use super::text::scrub_tagged;
+use crate::config::{Action, ColumnPolicy, DateShiftRange};
+
+/// What every column UDF of a run shares: the key and the policy-wide settings.
+#[derive(Debug)]
+pub struct DeidContext {
+    pub keyed: Keyed,
+    pub date_shift: DateShiftRange,
+    pub reference_date: Option<NaiveDate>,
+}
+
+/// Whether an action can take a column of this type; the error names the problem for the
+/// policy author.
+pub fn check_input_type(action: Action, dt: &DataType) -> Result<(), String> {
+    let ok = match action {
+        Action::Keep | Action::Drop | Action::Pseudonym | Action::Zip3 => true,
+        Action::DateYear | Action::DateShift => is_temporal(dt) || is_text(dt),
+        Action::Age => dt.is_numeric() || is_text(dt),
+        Action::ScrubText => is_text(dt),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} cannot apply to a column of type {dt}",
+            action.as_str()
+        ))
+    }
+}
+
+fn is_text(dt: &DataType) -> bool {
+    matches!(
+        dt,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
+}
+
+fn is_temporal(dt: &DataType) -> bool {
+    matches!(
+        dt,
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _)
+    )
+}
+
+/// The type an action writes for an input type.
+pub fn output_type(action: Action, input: &DataType) -> DataType {
+    match action {
+        Action::Keep | Action::Drop => input.clone(),
+        Action::Pseudonym | Action::Zip3 | Action::ScrubText => DataType::Utf8,
+        Action::DateYear => DataType::Int32,
+        Action::DateShift if is_text(input) => DataType::Utf8,
+        Action::DateShift => input.clone(),
+        Action::Age if is_text(input) => DataType::Int64,
+        Action::Age => input.clone(),
+    }
+}
+
+#[derive(Debug)]
+pub struct ColumnUdf {
+    name: String,
+    policy: ColumnPolicy,
+    kind: String,
+    ctx: Arc<DeidContext>,
+    stats: Arc<ColumnStats>,
+    signature: Signature,
+}
+
+impl ColumnUdf {
+    /// `kind` is the pseudonym namespace (the policy's or the column name). The UDF takes the
+    /// column, and for `date_shift` the patient id as a second argument.
+    pub fn new(
+        name: String,
+        policy: ColumnPolicy,
+        kind: String,
+        ctx: Arc<DeidContext>,
+        stats: Arc<ColumnStats>,
+    ) -> Self {
+        let args = if policy.action == Action::DateShift {
+            2
+        } else {
+            1
+        };
+        Self {
+            name,
+            policy,
+            kind,
+            ctx,
+            stats,
+            // Volatile: evaluated once per row, never folded or reordered, so the counters
+            // count each row once.
+            signature: Signature::any(args, Volatility::Volatile),
+        }
+    }
+}
+
+impl PartialEq for ColumnUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for ColumnUdf {}
+impl Hash for ColumnUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
+
+impl ScalarUDFImpl for ColumnUdf {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(output_type(self.policy.action, &arg_types[0]))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let values = &arrays[0];
+        let stats = &self.stats;
+        add(&stats.rows, values.len());
+        add(&stats.nulls, values.null_count());
+        let out: ArrayRef = match self.policy.action {
+            Action::Keep | Action::Drop => Arc::clone(values),
+            Action::Pseudonym => {
+                let text = as_utf8(values)?;
+                let out: StringArray = text
+                    .iter()
+                    .map(|v| v.map(|v| self.ctx.keyed.pseudonym(&self.kind, v)))
+                    .collect();
+                add(&stats.changed, out.len() - out.null_count());
+                Arc::new(out)
+            }
+            Action::Zip3 => {
+                let text = as_utf8(values)?;
+                let mut changed = 0;
+                let out: StringArray = text
+                    .iter()
+                    .map(|v| {
+                        v.map(|v| {
+                            let (z, outcome) = zip3(v);
+                            match outcome {
+                                Zip3Outcome::Restricted => add(&stats.zip_restricted, 1),
+                                Zip3Outcome::Invalid => add(&stats.zip_unreadable, 1),
+                                Zip3Outcome::Kept => {}
+                            }
+                            changed += usize::from(z != v);
+                            z
+                        })
+                    })
+                    .collect();
+                add(&stats.changed, changed);
+                Arc::new(out)
+            }
+            Action::ScrubText => {
+                let text = as_utf8(values)?;
+                let mut counts = BTreeMap::new();
+                let mut changed = 0;
+                let out: StringArray = text
+                    .iter()
+                    .map(|v| {
+                        v.map(|v| match scrub_tagged(v, &mut counts) {
+                            Some(s) => {
+                                changed += 1;
+                                s
+                            }
+                            None => v.to_string(),
+                        })
+                    })
+                    .collect();
+                add(&stats.changed, changed);
+                stats.add_text_findings(&counts);
+                Arc::new(out)
+            }
+            Action::Age => self.age(values)?,
+            Action::DateYear => self.date_year(values)?,
+            Action::DateShift => self.date_shift(values, &arrays[1])?,
+        };
+        Ok(ColumnarValue::Array(out))
+    }
+}
+
+impl ColumnUdf {
+    fn reference(&self) -> DfResult<NaiveDate> {
+        match self.ctx.reference_date {
+            Some(d) => Ok(d),
+            None => exec_err!("policy.reference_date is required for {}", self.name),
+        }
+    }
+
+    fn age(&self, values: &ArrayRef) -> DfResult<ArrayRef> {
+        let stats = &self.stats;
+        let mut capped = 0;
+        if values.data_type().is_floating() {
+            let f = cast(values, &DataType::Float64)?;
+            let out: Float64Array = f
+                .as_primitive::<arrow::datatypes::Float64Type>()
+                .iter()
+                .map(|v| {
+                    v.map(|v| {
+                        let (a, c) = cap_age_f64(v);
+                        capped += usize::from(c);
+                        a
+                    })
+                })
+                .collect();
+            add(&stats.ages_capped, capped);
+            add(&stats.changed, capped);
+            return Ok(cast(&(Arc::new(out) as ArrayRef), values.data_type())?);
+        }
+        let ints: Int64Array = if is_text(values.data_type()) {
+            as_utf8(values)?
+                .iter()
+                .map(|v| v.and_then(|v| v.trim().parse::<i64>().ok()))
+                .collect()
+        } else {
+            cast(values, &DataType::Int64)?
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .clone()
+        };
+        let out: Int64Array = ints
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    let (a, c) = cap_age(v);
+                    capped += usize::from(c);
+                    a
+                })
+            })
+            .collect();
+        add(&stats.ages_capped, capped);
+        add(&stats.changed, capped);
+        let target = output_type(Action::Age, values.data_type());
+        Ok(cast(&(Arc::new(out) as ArrayRef), &target)?)
+    }
+
+    fn date_year(&self, values: &ArrayRef) -> DfResult<ArrayRef> {
+        let temporal = Temporal::read(values)?;
+        let reference = if self.policy.birth {
+            Some(self.reference()?)
+        } else {
+            None
+        };
+        let mut generalized = 0;
+        let out: Int32Array = temporal
+            .values
+            .iter()
+            .map(|v| {
+                v.map(|(dt, _)| match reference {
+                    Some(r) if implies_age_over_89(dt.date(), r) => {
+                        generalized += 1;
+                        generalized_birth_date(r).year()
+                    }
+                    _ => dt.year(),
+                })
+            })
+            .collect();
+        let n = out.len() - out.null_count();
+        add(&self.stats.dates_truncated, n);
+        add(&self.stats.changed, n);
+        add(&self.stats.births_generalized, generalized);
+        Ok(Arc::new(out))
+    }
+
+    fn date_shift(&self, values: &ArrayRef, patients: &ArrayRef) -> DfResult<ArrayRef> {
+        let mut temporal = Temporal::read(values)?;
+        let patients = as_utf8(patients)?;
+        let reference = if self.policy.birth {
+            Some(self.reference()?)
+        } else {
+            None
+        };
+        let mut offsets: HashMap<&str, i32> = HashMap::new();
+        let (mut shifted, mut generalized) = (0, 0);
+        for (i, slot) in temporal.values.iter_mut().enumerate() {
+            let Some((dt, _)) = slot else { continue };
+            if let Some(r) = reference {
+                if implies_age_over_89(dt.date(), r) {
+                    *dt = generalized_birth_date(r).and_hms_opt(0, 0, 0).unwrap();
+                    generalized += 1;
+                    continue;
+                }
+            }
+            if patients.is_null(i) {
+                // The row filter quarantines rows without a patient; never pass a date on.
+                *slot = None;
+                continue;
+            }
+            let pid = patients.value(i);
+            let days = *offsets
+                .entry(pid)
+                .or_insert_with(|| self.ctx.keyed.date_offset_days(pid, self.ctx.date_shift));
+            *dt += chrono::Duration::days(i64::from(days));
+            shifted += 1;
+        }
+        add(&self.stats.dates_shifted, shifted);
+        add(&self.stats.births_generalized, generalized);
+        add(&self.stats.changed, shifted + generalized);
+        temporal.write(values.data_type())
+    }
+}
+
+fn as_utf8(values: &ArrayRef) -> DfResult<StringArray> {
+    Ok(cast(values, &DataType::Utf8)?.as_string::<i32>().clone())
+}
+
+/// A date or timestamp column as date-times (UTC for zoned timestamps), with the text layout
+/// for columns that hold dates as strings.
+struct Temporal {
+    values: Vec<Option<(NaiveDateTime, &'static str)>>,
+}
+
+const NO_LAYOUT: &str = "";
+
+impl Temporal {
+    fn read(values: &ArrayRef) -> DfResult<Self> {
+        let dt = values.data_type();
+        let values: Vec<Option<(NaiveDateTime, &'static str)>> = match dt {
+            DataType::Date32 => values
+                .as_primitive::<arrow::datatypes::Date32Type>()
+                .iter()
+                .map(|v| v.and_then(days_to_datetime).map(|d| (d, NO_LAYOUT)))
+                .collect(),
+            DataType::Date64 => values
+                .as_primitive::<arrow::datatypes::Date64Type>()
+                .iter()
+                .map(|v| {
+                    v.and_then(DateTime::from_timestamp_millis)
+                        .map(|d| (d.naive_utc(), NO_LAYOUT))
+                })
+                .collect(),
+            DataType::Timestamp(unit, _) => {
+                let micros = cast(values, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+                let _ = unit;
+                micros
+                    .as_primitive::<TimestampMicrosecondType>()
+                    .iter()
+                    .map(|v| {
+                        v.and_then(DateTime::from_timestamp_micros)
+                            .map(|d| (d.naive_utc(), NO_LAYOUT))
+                    })
+                    .collect()
+            }
+            _ if is_text(dt) => as_utf8(values)?
+                .iter()
+                .map(|v| v.and_then(parse_text_date).map(|d| (d.value, d.layout)))
+                .collect(),
+            other => return exec_err!("not a date column: {other}"),
+        };
+        Ok(Self { values })
+    }
+
+    fn write(self, like: &DataType) -> DfResult<ArrayRef> {
+        let vals = self.values;
+        Ok(match like {
+            DataType::Date32 => Arc::new(
+                vals.iter()
+                    .map(|v| v.map(|(d, _)| datetime_to_days(d)))
+                    .collect::<Date32Array>(),
+            ),
+            DataType::Date64 => Arc::new(
+                vals.iter()
+                    .map(|v| v.map(|(d, _)| d.and_utc().timestamp_millis()))
+                    .collect::<Date64Array>(),
+            ),
+            DataType::Timestamp(unit, tz) => match unit {
+                TimeUnit::Second => {
+                    timestamps::<TimestampSecondType>(&vals, tz, |d| Some(d.and_utc().timestamp()))
+                }
+                TimeUnit::Millisecond => timestamps::<TimestampMillisecondType>(&vals, tz, |d| {
+                    Some(d.and_utc().timestamp_millis())
+                }),
+                TimeUnit::Microsecond => timestamps::<TimestampMicrosecondType>(&vals, tz, |d| {
+                    Some(d.and_utc().timestamp_micros())
+                }),
+                TimeUnit::Nanosecond => timestamps::<TimestampNanosecondType>(&vals, tz, |d| {
+                    d.and_utc().timestamp_nanos_opt()
+                }),
+            },
+            _ => Arc::new(
+                vals.iter()
+                    .map(|v| v.map(|(d, layout)| format_text_date(d, layout)))
+                    .collect::<StringArray>(),
+            ),
+        })
+    }
+}
+
+fn timestamps<T: ArrowTimestampType>(
+    vals: &[Option<(NaiveDateTime, &'static str)>],
+    tz: &Option<Arc<str>>,
+    to_value: impl Fn(NaiveDateTime) -> Option<i64>,
+) -> ArrayRef {
+    let arr: PrimitiveArray<T> = vals
+        .iter()
+        .map(|v| v.and_then(|(d, _)| to_value(d)))
+        .collect();
+    Arc::new(arr.with_timezone_opt(tz.clone()))
+}
+
+const UNIX_EPOCH_DAY: i32 = 719_163;
+
+fn days_to_datetime(days: i32) -> Option<NaiveDateTime> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_DAY)?)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+fn datetime_to_days(d: NaiveDateTime) -> i32 {
+    d.date().num_days_from_ce() - UNIX_EPOCH_DAY
+}
+
+/// What the row filter checks on one column before any action runs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RowCheck {
+    /// The patient id must be present: a row without one cannot be sharded or date-shifted.
+    PatientPresent,
+    /// A date held as text must parse.
+    TextDate,
+    /// An age held as text must be a whole number.
+    TextInteger,
+}
+
+impl RowCheck {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            RowCheck::PatientPresent => "patient id is null",
+            RowCheck::TextDate => "not a valid date",
+            RowCheck::TextInteger => "not a whole number",
+        }
+    }
+}
+
+/// Returns false for rows that must be quarantined, counting them by column and reason.
+#[derive(Debug)]
+pub struct RowFilterUdf {
+    name: String,
+    checks: Vec<(String, RowCheck)>,
+    stats: Arc<TableStats>,
+    signature: Signature,
+}
+
+impl RowFilterUdf {
+    /// The UDF takes one argument per check, in the same order.
+    pub fn new(name: String, checks: Vec<(String, RowCheck)>, stats: Arc<TableStats>) -> Self {
+        let n = checks.len().max(1);
+        Self {
+            name,
+            checks,
+            stats,
+            signature: Signature::any(n, Volatility::Volatile),
+        }
+    }
+
+    pub fn checks(&self) -> &[(String, RowCheck)] {
+        &self.checks
+    }
+}
+
+impl PartialEq for RowFilterUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for RowFilterUdf {}
+impl Hash for RowFilterUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
+
+impl ScalarUDFImpl for RowFilterUdf {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let rows = args.number_rows;
+        add(&self.stats.rows_read, rows);
+        let mut keep = vec![true; rows];
+        for ((column, check), values) in self.checks.iter().zip(&arrays) {
+            let mut failed = 0u64;
+            match check {
+                RowCheck::PatientPresent => {
+                    for (i, k) in keep.iter_mut().enumerate() {
+                        if *k && values.is_null(i) {
+                            *k = false;
+                            failed += 1;
+                        }
+                    }
+                }
+                RowCheck::TextDate | RowCheck::TextInteger => {
+                    let text = as_utf8(values)?;
+                    for (i, k) in keep.iter_mut().enumerate() {
+                        if !*k || text.is_null(i) {
+                            continue;
+                        }
+                        let v = text.value(i);
+                        let ok = match check {
+                            RowCheck::TextDate => parse_text_date(v).is_some(),
+                            _ => v.trim().parse::<i64>().is_ok(),
+                        };
+                        if !ok {
+                            *k = false;
+                            failed += 1;
+                        }
+                    }
+                }
+            }
+            self.stats.quarantine(column, check.reason(), failed);
+        }
+        Ok(ColumnarValue::Array(Arc::new(BooleanArray::from(keep))))
+    }
+}
+
+/// Shard number of a row, from the pseudonym of its raw patient id (computed inside, never
+/// written). Taking the raw id keeps the whole de-identification in one projection, so each
+/// volatile UDF runs once per row.
+#[derive(Debug)]
+pub struct ShardUdf {
+    name: String,
+    kind: String,
+    shards: u32,
+    keyed: Keyed,
+    signature: Signature,
+}
+
+impl ShardUdf {
+    pub fn new(name: String, kind: String, shards: u32, keyed: Keyed) -> Self {
+        Self {
+            name,
+            kind,
+            shards,
+            keyed,
+            signature: Signature::any(1, Volatility::Immutable),
+        }
+    }
+}
+
+impl PartialEq for ShardUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.shards == other.shards
+    }
+}
+impl Eq for ShardUdf {}
+impl Hash for ShardUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
+
+impl ScalarUDFImpl for ShardUdf {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::UInt32)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let ids = as_utf8(&arrays[0])?;
+        let out: UInt32Array = ids
+            .iter()
+            .map(|v| {
+                Some(v.map_or(0, |v| {
+                    shard_of(&self.keyed.pseudonym(&self.kind, v), self.shards)
+                }))
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}

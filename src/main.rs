@@ -1,0 +1,194 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use harbor::engine::{RunOptions, RunOutcome};
+use harbor::error::{exit_code_of, EXIT_NO_NEW_DATA};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+   0  success
+   1  internal error (a bug, or an output write failed)
+   2  bad command line
+   3  pipeline spec or policy file invalid (the message names file, line and key)
+   4  the policy does not cover the output (every uncovered table.column is listed)
+   5  a source could not be reached or read
+   6  input data could not be processed
+   7  verify found a problem in a run directory
+  99  incremental run found no new rows; nothing was written (Airflow: skip)";
+
+#[derive(Parser)]
+#[command(
+    name = "harbor",
+    version,
+    about = "De-identify EHR extracts under HIPAA Safe Harbor and write model-ready data",
+    long_about = "harbor reads tables from SQL databases and files, de-identifies every column by a \
+policy (keyed pseudonyms, date shifting, ZIP and age generalization, free-text scrubbing), and \
+writes sharded Parquet into a run directory with a manifest and a de-identification report. \
+Cell values never appear in its logs or errors.",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline spec: extract, de-identify, write a run directory.
+    #[command(after_help = EXIT_CODES)]
+    Run {
+        /// Pipeline spec (TOML), e.g. pipelines/demo.toml.
+        spec: PathBuf,
+        /// Ignore stored watermarks and extract everything.
+        #[arg(long, conflicts_with = "since")]
+        full: bool,
+        /// Extract rows whose watermark column is above this value, instead of the stored one.
+        #[arg(long)]
+        since: Option<String>,
+        /// Write the run under this directory instead of the spec's output_dir.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Print the outcome as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a run directory against its manifest and scan its outputs for identifiers.
+    #[command(after_help = EXIT_CODES)]
+    Verify {
+        run_dir: PathBuf,
+        /// File of planted canary values (one per line) that must not appear in any output.
+        #[arg(long)]
+        canaries: Option<PathBuf>,
+        /// Print the findings as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a synthetic EHR with planted identifiers (SQLite + CSV + canary list).
+    Synth {
+        #[arg(long, default_value_t = 1000)]
+        patients: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value = "sample_data")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("harbor: error: {e:#}");
+            ExitCode::from(exit_code_of(&e) as u8)
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> anyhow::Result<i32> {
+    match command {
+        Command::Run {
+            spec,
+            full,
+            since,
+            out_dir,
+            json,
+        } => {
+            let opts = RunOptions {
+                full,
+                since,
+                output_dir: out_dir,
+            };
+            match harbor::engine::run(&spec, &opts).await? {
+                RunOutcome::Written {
+                    run_dir,
+                    report_md,
+                    rows_written,
+                    rows_quarantined,
+                } => {
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::json!({
+                                "status": "written",
+                                "run_dir": run_dir,
+                                "report": report_md,
+                                "rows_written": rows_written,
+                                "rows_quarantined": rows_quarantined,
+                            })
+                        );
+                    } else {
+                        println!("run directory: {}", run_dir.display());
+                        println!("report:        {}", report_md.display());
+                        println!(
+                            "rows written: {rows_written}; rows held back: {rows_quarantined}"
+                        );
+                    }
+                    Ok(0)
+                }
+                RunOutcome::NoNewData => {
+                    if json {
+                        println!("{}", serde_json::json!({"status": "no_new_data"}));
+                    } else {
+                        println!("no new rows since the last run; nothing written");
+                    }
+                    Ok(EXIT_NO_NEW_DATA)
+                }
+            }
+        }
+        Command::Verify {
+            run_dir,
+            canaries,
+            json,
+        } => {
+            let report = harbor::verify::verify(&run_dir, canaries.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for f in &report.findings {
+                    let at = match (&f.column, f.row) {
+                        (Some(c), Some(r)) => format!(" column {c} row {r}"),
+                        _ => String::new(),
+                    };
+                    println!("FAIL {}{at}: {}", f.file, f.problem);
+                }
+                println!(
+                    "{} files checked, {} values scanned against {} canaries and identifier patterns: {}",
+                    report.files_checked,
+                    report.values_scanned,
+                    report.canaries,
+                    if report.findings.is_empty() {
+                        "no findings".to_string()
+                    } else {
+                        format!("{} findings", report.findings.len())
+                    }
+                );
+            }
+            Ok(if report.findings.is_empty() {
+                0
+            } else {
+                harbor::ErrorKind::Verify.exit_code()
+            })
+        }
+        Command::Synth {
+            patients,
+            seed,
+            out,
+        } => {
+            let written = harbor::synth::write(&out, patients, seed).await?;
+            println!("sqlite:   {}", written.sqlite.display());
+            println!("csv:      {}", written.csv_dir.display());
+            println!("canaries: {}", written.canaries.display());
+            for (t, n) in &written.rows {
+                println!("  {t}: {n} rows");
+            }
+            Ok(0)
+        }
+    }
+}
