@@ -139,12 +139,13 @@ mod tests {
         assert_eq!(cap_age(89), (89, false));
         assert_eq!(cap_age(104), (90, true));
         let r = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        // Exactly 90 at the reference date is over 89; one day short of it is not.
         assert!(implies_age_over_89(
-            NaiveDate::from_ymd_opt(1935, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(1936, 1, 1).unwrap(),
             r
         ));
         assert!(!implies_age_over_89(
-            NaiveDate::from_ymd_opt(1936, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(1936, 1, 2).unwrap(),
             r
         ));
         assert_eq!(
