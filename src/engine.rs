@@ -14,14 +14,12 @@ use datafusion::logical_expr::{ident, Expr, ScalarUDF, SortExpr};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
-use crate::config::{Action, ColumnPolicy, PipelineSpec, Policy, SourceKind};
+use crate::config::{Action, ColumnPolicy, PipelineSpec, Policy};
 use crate::deid::udf::{
     check_input_type, ColumnUdf, DeidContext, RowCheck, RowFilterUdf, ShardUdf,
 };
 use crate::deid::{ColumnStats, Keyed, TableStats};
-use crate::error::{
-    config_err, data_err, policy_err, sanitize, source_err, ErrorKind, HarborError,
-};
+use crate::error::{config_err, data_err, policy_err, sanitize, source_err, HarborError};
 use crate::report::{
     treatment_of, ColumnReport, DeidReport, SourceQuarantine, SourceReport, TableReport,
     REPORT_JSON, REPORT_MD,
@@ -60,6 +58,8 @@ pub enum RunOutcome {
 
 struct SourceTableInfo {
     name: String,
+    /// The path or glob of a file table, for error messages.
+    files: Option<String>,
     watermark: Option<WatermarkTracking>,
     stats: Option<Arc<SourceTableStats>>,
 }
@@ -122,7 +122,7 @@ pub async fn run(spec_path: &Path, opts: &RunOptions) -> anyhow::Result<RunOutco
     let run_dir = output_dir.join(&run_id);
     std::fs::create_dir_all(&tmp_dir)?;
     let result = write_run(
-        &ctx, &spec, &policy, &keyed, plans, &sources, &tmp_dir, &run_id, started, opts, &key,
+        &spec, &policy, &keyed, plans, &sources, &tmp_dir, &run_id, started, opts, &key,
     )
     .await;
     let (manifest, report) = match result {
@@ -193,6 +193,7 @@ async fn register_sources(
                 .await?;
                 out.push(SourceTableInfo {
                     name: t.name.clone(),
+                    files: t.path.clone(),
                     watermark: None,
                     stats: None,
                 });
@@ -273,6 +274,7 @@ async fn register_sources(
             ctx.register_table(t.name.as_str(), Arc::new(table))?;
             out.push(SourceTableInfo {
                 name: t.name.clone(),
+                files: None,
                 watermark: tracking,
                 stats: Some(stats),
             });
@@ -360,7 +362,6 @@ fn plan_table(
 
 #[allow(clippy::too_many_arguments)]
 async fn write_run(
-    ctx: &SessionContext,
     spec: &PipelineSpec,
     policy: &Policy,
     keyed: &Keyed,
@@ -380,7 +381,11 @@ async fn write_run(
     let mut tables = Vec::new();
     let mut table_reports = Vec::new();
     for (plan, df) in plans {
-        let (entry, report) = write_table(ctx, spec, &deid_ctx, plan, df, dir).await?;
+        let files = sources
+            .iter()
+            .find(|s| s.name == plan.table)
+            .and_then(|s| s.files.as_deref());
+        let (entry, report) = write_table(spec, &deid_ctx, plan, df, dir, files).await?;
         tables.push(entry);
         table_reports.push(report);
     }
@@ -506,14 +511,18 @@ async fn write_run(
 }
 
 async fn write_table(
-    ctx: &SessionContext,
     spec: &PipelineSpec,
     deid_ctx: &Arc<DeidContext>,
     plan: TablePlan,
     df: datafusion::dataframe::DataFrame,
     dir: &Path,
+    files: Option<&str>,
 ) -> anyhow::Result<(TableEntry, TableReport)> {
     let table = &plan.table;
+    let where_ = match files {
+        Some(f) => format!("{table} (files {f:?})"),
+        None => table.clone(),
+    };
     let table_stats = Arc::new(TableStats::default());
     let mut df = df;
     if !plan.checks.is_empty() {
@@ -593,11 +602,10 @@ async fn write_table(
         .map_err(|e| execution_error(table, e))?;
     let mut rows_written = 0u64;
     while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|e| execution_error(table, e))?;
+        let batch = batch.map_err(|e| execution_error(&where_, e))?;
         rows_written += batch.num_rows() as u64;
         writer.write(&batch)?;
     }
-    let _ = ctx;
     let files = writer.finish()?;
 
     let mut columns: Vec<ColumnReport> = column_stats
@@ -654,21 +662,8 @@ fn execution_error(table: &str, e: DataFusionError) -> anyhow::Error {
             return HarborError::new(h.kind, h.message.clone()).into();
         }
     }
-    let _ = ErrorKind::Data;
     data_err(format!(
         "table {table}: reading or de-identifying failed: {}",
         sanitize(&e.to_string())
     ))
-}
-
-/// For `SourceKind` values in messages.
-pub fn kind_name(kind: SourceKind) -> &'static str {
-    match kind {
-        SourceKind::Sqlite => "sqlite",
-        SourceKind::Mysql => "mysql",
-        SourceKind::Postgres => "postgres",
-        SourceKind::Csv => "csv",
-        SourceKind::Parquet => "parquet",
-        SourceKind::Ndjson => "ndjson",
-    }
 }

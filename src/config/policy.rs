@@ -207,10 +207,12 @@ impl Policy {
             if let Some(pid) = &table.patient_id {
                 match table.columns.get(pid) {
                     Some(c) if c.action == Action::Pseudonym => {}
-                    Some(c) => return Err(config_err(format!(
+                    Some(c) => {
+                        return Err(config_err(format!(
                         "{file}: table.{tname}: patient id column {pid} must be pseudonym, not {}",
                         c.action.as_str()
-                    ))),
+                    )))
+                    }
                     None => {
                         return Err(config_err(format!(
                             "{file}: table.{tname}: patient id column {pid} has no policy"

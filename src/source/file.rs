@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::prelude::{CsvReadOptions, NdJsonReadOptions, ParquetReadOptions, SessionContext};
 
 use crate::config::SourceKind;
@@ -52,17 +53,34 @@ pub async fn register(
         ))
     };
     match kind {
-        SourceKind::Csv => ctx
-            .register_csv(
-                table,
-                &path,
-                CsvReadOptions::new()
-                    .has_header(true)
-                    .file_extension(&ext)
-                    .schema_infer_max_records(10_000),
-            )
-            .await
-            .map_err(fail)?,
+        SourceKind::Csv => {
+            let options = CsvReadOptions::new()
+                .has_header(true)
+                .file_extension(&ext)
+                .schema_infer_max_records(10_000);
+            ctx.register_csv(table, &path, options.clone())
+                .await
+                .map_err(fail)?;
+            // Dates inferred from CSV text would fail the whole read on one bad value; as text
+            // they reach the policy's date parser, which quarantines the row instead.
+            let inferred = ctx.table_provider(table).await.map_err(fail)?.schema();
+            let as_text = Schema::new(
+                inferred
+                    .fields()
+                    .iter()
+                    .map(|f| match f.data_type() {
+                        DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) => {
+                            Field::new(f.name(), DataType::Utf8, true)
+                        }
+                        _ => f.as_ref().clone(),
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            ctx.deregister_table(table).map_err(fail)?;
+            ctx.register_csv(table, &path, options.schema(&as_text))
+                .await
+                .map_err(fail)?
+        }
         SourceKind::Parquet => ctx
             .register_parquet(table, &path, ParquetReadOptions::new().file_extension(&ext))
             .await
