@@ -601,11 +601,14 @@ async fn write_table(
         .await
         .map_err(|e| execution_error(table, e))?;
     let mut rows_written = 0u64;
+    let mut progress = Progress::new(table);
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(|e| execution_error(&where_, e))?;
         rows_written += batch.num_rows() as u64;
         writer.write(&batch)?;
+        progress.update(rows_written);
     }
+    progress.finish(rows_written);
     let files = writer.finish()?;
 
     let mut columns: Vec<ColumnReport> = column_stats
@@ -666,4 +669,36 @@ fn execution_error(table: &str, e: DataFusionError) -> anyhow::Error {
         "table {table}: reading or de-identifying failed: {}",
         sanitize(&e.to_string())
     ))
+}
+
+/// A one-line row counter on stderr, only when stderr is a terminal (never in cron or CI logs).
+/// It prints counts and table names only.
+struct Progress<'a> {
+    table: &'a str,
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl<'a> Progress<'a> {
+    fn new(table: &'a str) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            table,
+            enabled: std::io::stderr().is_terminal(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn update(&mut self, rows: u64) {
+        if self.enabled && self.last.elapsed() >= std::time::Duration::from_millis(200) {
+            self.last = std::time::Instant::now();
+            eprint!("\r{}: {rows} rows de-identified", self.table);
+        }
+    }
+
+    fn finish(&self, rows: u64) {
+        if self.enabled {
+            eprintln!("\r{}: {rows} rows de-identified", self.table);
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! The flow is sources → DataFusion plan → de-identification (scalar UDFs) → sharded Parquet
 //! sinks → an atomically renamed run directory with a manifest and a de-identification report.
 
+pub mod bench;
 pub mod config;
 pub mod deid;
 pub mod engine;

@@ -4,6 +4,7 @@
 mod bad_input;
 mod common;
 mod config_errors;
+mod outputs;
 mod readers;
 mod servers;
 mod sqlite_pipeline;

@@ -1,0 +1,202 @@
+//! `harbor bench`: de-identification throughput and peak memory against a plain DataFusion
+//! Parquet→Parquet copy of the same data, measured in the same run (these machines are noisy,
+//! so only ratios within one run mean anything).
+//!
+//! Each measured step runs in a child process of its own (`harbor bench-step`) so its peak
+//! resident memory is its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow::array::{
+    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use parquet::arrow::ArrowWriter;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+const FILES: usize = 10;
+const BATCH: usize = 65_536;
+
+/// What one step measured.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StepResult {
+    pub seconds: f64,
+    pub peak_rss_mib: f64,
+    pub rows: u64,
+}
+
+/// Writes `rows` measurement-like rows as Parquet files under `dir/input`.
+pub fn generate(dir: &Path, rows: usize) -> anyhow::Result<PathBuf> {
+    let input = dir.join("input");
+    std::fs::create_dir_all(&input)?;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("person_id", DataType::Int64, false),
+        Field::new("measurement_id", DataType::Int64, false),
+        Field::new("loinc_code", DataType::Utf8, false),
+        Field::new("value", DataType::Float64, true),
+        Field::new(
+            "measured_at",
+            DataType::Timestamp(TimeUnit::Microsecond, None),
+            false,
+        ),
+        Field::new("zip", DataType::Utf8, false),
+    ]));
+    let mut rng = StdRng::seed_from_u64(42);
+    let patients = (rows / 20).max(1) as i64;
+    let per_file = rows.div_ceil(FILES);
+    let mut id = 0i64;
+    for f in 0..FILES {
+        let n_file = per_file.min(rows.saturating_sub(f * per_file));
+        if n_file == 0 {
+            break;
+        }
+        let file = std::fs::File::create(input.join(format!("part-{f:03}.parquet")))?;
+        let mut writer = ArrowWriter::try_new(
+            file,
+            schema.clone(),
+            Some(crate::sink::parquet::writer_properties()),
+        )?;
+        let mut left = n_file;
+        while left > 0 {
+            let n = left.min(BATCH);
+            left -= n;
+            let person: Int64Array = (0..n).map(|_| rng.gen_range(1..=patients)).collect();
+            let mid: Int64Array = (0..n)
+                .map(|_| {
+                    id += 1;
+                    id
+                })
+                .collect();
+            let loinc: StringArray = (0..n)
+                .map(|_| Some(["2345-7", "4548-4", "2160-0", "8480-6"][rng.gen_range(0..4)]))
+                .collect();
+            let value: Float64Array = (0..n).map(|_| Some(rng.gen_range(0.0..200.0))).collect();
+            let at: TimestampMicrosecondArray = (0..n)
+                .map(|_| rng.gen_range(1_500_000_000_000_000i64..1_760_000_000_000_000))
+                .map(Some)
+                .collect();
+            let zip: StringArray = (0..n)
+                .map(|_| Some(format!("{:05}", rng.gen_range(0..100_000))))
+                .collect();
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(person),
+                Arc::new(mid),
+                Arc::new(loinc),
+                Arc::new(value),
+                Arc::new(at),
+                Arc::new(zip),
+            ];
+            writer.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
+        }
+        writer.close()?;
+    }
+    std::fs::write(dir.join("key.txt"), "bench-key-not-secret-0123456789abcdef")?;
+    std::fs::write(
+        dir.join("policy.toml"),
+        r#"[policy]
+name = "bench"
+[table.measurement]
+patient_id = "person_id"
+[table.measurement.columns]
+person_id = { action = "pseudonym", kind = "person" }
+measurement_id = { action = "pseudonym", kind = "measurement" }
+loinc_code = "keep"
+value = "keep"
+measured_at = "date_shift"
+zip = "zip3"
+"#,
+    )?;
+    std::fs::write(
+        dir.join("bench.toml"),
+        r#"[pipeline]
+name = "bench"
+policy = "policy.toml"
+key = { file = "key.txt" }
+output_dir = "deid-out"
+shards = 8
+
+[[source]]
+name = "files"
+kind = "parquet"
+[[source.table]]
+name = "measurement"
+path = "input/*.parquet"
+
+[[output]]
+table = "measurement"
+"#,
+    )?;
+    Ok(input)
+}
+
+/// Peak resident set size of this process so far, from the kernel's own count.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+/// The baseline: DataFusion reads the input and writes it back as Parquet, nothing else.
+pub async fn copy_step(dir: &Path) -> anyhow::Result<StepResult> {
+    let start = Instant::now();
+    let ctx = SessionContext::new();
+    let input = dir.join("input");
+    let df = ctx
+        .read_parquet(
+            format!("{}/", input.display()),
+            ParquetReadOptions::default(),
+        )
+        .await?;
+    let out = dir.join("copy-out");
+    let _ = std::fs::remove_dir_all(&out);
+    let written = df
+        .write_parquet(
+            &format!("{}/", out.display()),
+            DataFrameWriteOptions::new(),
+            None,
+        )
+        .await?;
+    let rows = written
+        .iter()
+        .map(|b| {
+            arrow::array::AsArray::as_primitive::<arrow::datatypes::UInt64Type>(b.column(0))
+                .value(0)
+        })
+        .sum();
+    Ok(StepResult {
+        seconds: start.elapsed().as_secs_f64(),
+        peak_rss_mib: peak_rss_mib(),
+        rows,
+    })
+}
+
+/// The measured work: the same input through a full `harbor run`.
+pub async fn deid_step(dir: &Path) -> anyhow::Result<StepResult> {
+    let start = Instant::now();
+    let _ = std::fs::remove_dir_all(dir.join("deid-out"));
+    let outcome = crate::engine::run(
+        &dir.join("bench.toml"),
+        &crate::engine::RunOptions::default(),
+    )
+    .await?;
+    let rows = match outcome {
+        crate::engine::RunOutcome::Written { rows_written, .. } => rows_written,
+        crate::engine::RunOutcome::NoNewData => 0,
+    };
+    Ok(StepResult {
+        seconds: start.elapsed().as_secs_f64(),
+        peak_rss_mib: peak_rss_mib(),
+        rows,
+    })
+}
