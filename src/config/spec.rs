@@ -204,6 +204,13 @@ impl PipelineSpec {
                     "{file}: source {sname}: file sources take a path per [[source.table]], not url or path"
                 )));
             }
+            if let Some(Secret::Plain(url)) = &source.url {
+                if url_has_password(url) {
+                    return Err(config_err(format!(
+                        "{file}: source {sname}: url holds a password; give it as {{ env = \"VAR\" }} or {{ file = \"path\" }}"
+                    )));
+                }
+            }
             if source.tables.is_empty() {
                 return Err(config_err(format!(
                     "{file}: source {sname}: needs at least one [[source.table]]"
@@ -302,4 +309,25 @@ pub(crate) fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(|c: char| c.is_ascii_digit())
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `scheme://user:password@host…`: a URL that must not be written into a spec.
+fn url_has_password(url: &str) -> bool {
+    url.split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(""))
+        .and_then(|authority| authority.rsplit_once('@'))
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_recognized() {
+        assert!(url_has_password("mysql://root:pw@db:3306/x"));
+        assert!(!url_has_password("mysql://root@db:3306/x"));
+        assert!(!url_has_password("sqlite://data/ehr.sqlite"));
+        assert!(!url_has_password("postgres://db/x?user=a"));
+    }
 }

@@ -179,3 +179,16 @@ fn help_explains_commands_and_exit_codes() {
     }
     assert_eq!(harbor(&["frobnicate"]).code, 2);
 }
+
+#[test]
+fn a_password_written_into_a_spec_url_is_refused() {
+    let ws = Workspace::empty();
+    let spec = ws.omop_spec(
+        "pw",
+        "[[source]]\nname = \"warehouse\"\nkind = \"postgres\"\nurl = \"postgres://etl:CorrectHorse@db/ehr\"",
+    );
+    let r = harbor(&["run", spec.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("url holds a password"), "{}", r.stderr);
+    assert!(!r.stderr.contains("CorrectHorse"));
+}
