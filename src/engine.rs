@@ -16,7 +16,7 @@ use futures::StreamExt;
 
 use crate::config::{Action, ColumnPolicy, PipelineSpec, Policy};
 use crate::deid::udf::{
-    check_input_type, ColumnUdf, DeidContext, RowCheck, RowFilterUdf, ShardUdf,
+    check_input_type, ColumnUdf, DeidContext, RowCheck, RowFilterUdf, RowHashUdf, ShardUdf,
 };
 use crate::deid::{ColumnStats, Keyed, TableStats};
 use crate::error::{config_err, data_err, policy_err, sanitize, source_err, HarborError};
@@ -28,7 +28,7 @@ use crate::sink::manifest::{
     columns_of, FileEntry, HashedFile, Manifest, TableEntry, Tool, WatermarkEntry, MANIFEST_FILE,
     MANIFEST_FORMAT,
 };
-use crate::sink::parquet::{ShardedWriter, SHARD_COLUMN};
+use crate::sink::parquet::{ShardedWriter, ROW_HASH_COLUMN, SHARD_COLUMN};
 use crate::source::sql::{self, SqlTableStream};
 use crate::source::{file, SourceTableStats};
 use crate::state::{PipelineState, Watermark};
@@ -579,19 +579,23 @@ async fn write_table(
         None => datafusion::prelude::lit(0u32),
     };
     select.push(shard_expr.alias(SHARD_COLUMN));
+    let raw_kept: Vec<Expr> = plan.columns.iter().map(|(n, _, _)| ident(n)).collect();
+    let row_hash = if raw_kept.is_empty() {
+        datafusion::prelude::lit(0u64)
+    } else {
+        ScalarUDF::new_from_impl(RowHashUdf::new(format!("harbor_row_hash__{table}")))
+            .call(raw_kept)
+    };
+    select.push(row_hash.alias(ROW_HASH_COLUMN));
     let df = df.select(select)?;
 
-    // Deterministic order: shard, patient, then every column, so reruns are byte-identical
-    // whatever order the source returned rows in.
+    // Deterministic order: shard, patient, then a stable hash of the row, so reruns are
+    // byte-identical whatever order the source returned rows in.
     let mut order: Vec<SortExpr> = vec![ident(SHARD_COLUMN).sort(true, true)];
     if let Some(pid) = &plan.patient_id {
         order.push(ident(pid).sort(true, true));
     }
-    for (name, _, _) in &plan.columns {
-        if Some(name) != plan.patient_id.as_ref() {
-            order.push(ident(name).sort(true, true));
-        }
-    }
+    order.push(ident(ROW_HASH_COLUMN).sort(true, true));
     let df = df.sort(order)?;
 
     let schema = Arc::new(Schema::new(fields));

@@ -618,3 +618,72 @@ impl ScalarUDFImpl for ShardUdf {
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }
+
+/// A stable 64-bit hash of a row's raw kept values: the last sort key, so rows of one patient
+/// come out in the same order whatever order the source returned them in, without sorting on
+/// every column. Rows that hash alike and differ are vanishingly rare (64 bits); rows that are
+/// equal write equal bytes in either order.
+#[derive(Debug)]
+pub struct RowHashUdf {
+    name: String,
+    signature: Signature,
+}
+
+impl RowHashUdf {
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            signature: Signature::variadic_any(Volatility::Immutable),
+        }
+    }
+}
+
+impl PartialEq for RowHashUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for RowHashUdf {}
+impl Hash for RowHashUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
+
+/// FNV-1a, 64 bits: fixed constants, so the order is the same on every machine.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl ScalarUDFImpl for RowHashUdf {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::UInt64)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        use arrow::row::{RowConverter, SortField};
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let converter = RowConverter::new(
+            arrays
+                .iter()
+                .map(|a| SortField::new(a.data_type().clone()))
+                .collect(),
+        )?;
+        let rows = converter.convert_columns(&arrays)?;
+        let out: arrow::array::UInt64Array = rows.iter().map(|r| Some(fnv1a(r.as_ref()))).collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}

@@ -13,6 +13,8 @@ use parquet::file::properties::WriterProperties;
 use super::manifest::FileEntry;
 
 pub const SHARD_COLUMN: &str = "__harbor_shard";
+/// Sort key after shard and patient; not written.
+pub const ROW_HASH_COLUMN: &str = "__harbor_row_hash";
 
 pub fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
@@ -54,9 +56,10 @@ impl ShardedWriter {
         }
     }
 
-    /// `batch` carries the shard number as its last column and arrives in shard order.
+    /// `batch` carries the output columns, then the shard number (and any further sort keys,
+    /// which are not written), and arrives in shard order.
     pub fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
-        let shard_idx = batch.num_columns() - 1;
+        let shard_idx = self.schema.fields().len();
         let shards = batch.column(shard_idx).as_primitive::<UInt32Type>().clone();
         let data = batch.project(&(0..shard_idx).collect::<Vec<_>>())?;
         let data = RecordBatch::try_new(self.schema.clone(), data.columns().to_vec())?;

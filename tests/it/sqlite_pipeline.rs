@@ -232,6 +232,30 @@ fn reruns_with_the_same_key_are_byte_identical() {
     assert!(ca.len() >= 6, "{ca:?}");
     assert_eq!(ca, cb);
 
+    // The same rows in another order give the same bytes.
+    let db = ws.path("data/ehr.sqlite");
+    for t in ["measurement", "note"] {
+        let ddl = sqlite_rows(
+            &db,
+            &format!("SELECT sql FROM sqlite_master WHERE name = '{t}'"),
+        )[0][0]
+            .clone()
+            .unwrap()
+            .replacen(t, "shuffled", 1);
+        sqlite_exec(
+            &db,
+            &[&format!(
+                "{ddl}; INSERT INTO shuffled SELECT * FROM {t} ORDER BY random(); DROP TABLE {t}; ALTER TABLE shuffled RENAME TO {t}"
+            )],
+        );
+    }
+    let shuffled = run_ok(
+        &spec,
+        &["--full", "--out-dir", ws.path("s").to_str().unwrap()],
+    )
+    .run_dir();
+    assert_eq!(table_checksums(&shuffled), ca);
+
     // A different key gives different files.
     ws.write("key.txt", "another-key-that-is-long-enough-0000");
     let c = run_ok(
