@@ -16,7 +16,7 @@ use futures::StreamExt;
 
 use crate::config::{Action, ColumnPolicy, PipelineSpec, Policy};
 use crate::deid::udf::{
-    check_input_type, ColumnUdf, DeidContext, RowCheck, RowFilterUdf, RowHashUdf, ShardUdf,
+    check_input_type, ColumnUdf, DeidContext, PatientOrderUdf, RowCheck, RowFilterUdf, RowHashUdf,
 };
 use crate::deid::{ColumnStats, Keyed, TableStats};
 use crate::error::{config_err, data_err, policy_err, sanitize, source_err, HarborError};
@@ -28,7 +28,7 @@ use crate::sink::manifest::{
     columns_of, FileEntry, HashedFile, Manifest, TableEntry, Tool, WatermarkEntry, MANIFEST_FILE,
     MANIFEST_FORMAT,
 };
-use crate::sink::parquet::{ShardedWriter, ROW_HASH_COLUMN, SHARD_COLUMN};
+use crate::sink::parquet::{ShardedWriter, ORDER_COLUMN, ROW_HASH_COLUMN};
 use crate::source::sql::{self, SqlTableStream};
 use crate::source::{file, SourceTableStats};
 use crate::state::{PipelineState, Watermark};
@@ -373,11 +373,11 @@ async fn write_run(
     opts: &RunOptions,
     key: &crate::config::SecretValue,
 ) -> anyhow::Result<(Manifest, DeidReport)> {
-    let deid_ctx = Arc::new(DeidContext {
-        keyed: keyed.clone(),
-        date_shift: policy.policy.date_shift,
-        reference_date: policy.policy.reference_date,
-    });
+    let deid_ctx = Arc::new(DeidContext::new(
+        keyed.clone(),
+        policy.policy.date_shift,
+        policy.policy.reference_date,
+    ));
     let mut tables = Vec::new();
     let mut table_reports = Vec::new();
     for (plan, df) in plans {
@@ -560,7 +560,7 @@ async fn write_table(
         column_stats.push((name.clone(), cp.clone(), stats));
     }
     let shards = spec.pipeline.shards;
-    let shard_expr = match &plan.patient_id {
+    let order_expr = match &plan.patient_id {
         Some(pid) => {
             let kind = plan
                 .columns
@@ -568,17 +568,17 @@ async fn write_table(
                 .find(|(n, _, _)| n == pid)
                 .and_then(|(_, cp, _)| cp.kind.clone())
                 .unwrap_or_else(|| pid.clone());
-            ScalarUDF::new_from_impl(ShardUdf::new(
-                format!("harbor_shard__{table}"),
+            ScalarUDF::new_from_impl(PatientOrderUdf::new(
+                format!("harbor_patient_order__{table}"),
                 kind,
                 shards,
                 deid_ctx.keyed.clone(),
             ))
             .call(vec![ident(pid)])
         }
-        None => datafusion::prelude::lit(0u32),
+        None => datafusion::prelude::lit(0u64),
     };
-    select.push(shard_expr.alias(SHARD_COLUMN));
+    select.push(order_expr.alias(ORDER_COLUMN));
     let raw_kept: Vec<Expr> = plan.columns.iter().map(|(n, _, _)| ident(n)).collect();
     let row_hash = if raw_kept.is_empty() {
         datafusion::prelude::lit(0u64)
@@ -589,13 +589,12 @@ async fn write_table(
     select.push(row_hash.alias(ROW_HASH_COLUMN));
     let df = df.select(select)?;
 
-    // Deterministic order: shard, patient, then a stable hash of the row, so reruns are
-    // byte-identical whatever order the source returned rows in.
-    let mut order: Vec<SortExpr> = vec![ident(SHARD_COLUMN).sort(true, true)];
-    if let Some(pid) = &plan.patient_id {
-        order.push(ident(pid).sort(true, true));
-    }
-    order.push(ident(ROW_HASH_COLUMN).sort(true, true));
+    // Deterministic order: shard and patient (one integer), then a stable hash of the row, so
+    // reruns are byte-identical whatever order the source returned rows in.
+    let order: Vec<SortExpr> = vec![
+        ident(ORDER_COLUMN).sort(true, true),
+        ident(ROW_HASH_COLUMN).sort(true, true),
+    ];
     let df = df.sort(order)?;
 
     let schema = Arc::new(Schema::new(fields));

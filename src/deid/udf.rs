@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Date32Array, Date64Array, Float64Array, Int32Array,
-    Int64Array, PrimitiveArray, StringArray, UInt32Array,
+    Int64Array, PrimitiveArray, StringArray, StringBuilder,
 };
 use arrow::compute::cast;
 use arrow::datatypes::{
@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::keyed::{shard_of, Keyed};
+use super::keyed::Keyed;
 use super::rules::{
     cap_age, cap_age_f64, format_text_date, generalized_birth_date, implies_age_over_89,
     parse_text_date, zip3, Zip3Outcome,
@@ -30,12 +30,106 @@ use super::stats::{add, ColumnStats, TableStats};
 use super::text::scrub_tagged;
 use crate::config::{Action, ColumnPolicy, DateShiftRange};
 
-/// What every column UDF of a run shares: the key and the policy-wide settings.
-#[derive(Debug)]
+/// UDF identity is the name: each UDF of a run has a name of its own (action, table, column).
+macro_rules! udf_identity {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.name == other.name
+            }
+        }
+        impl Eq for $t {}
+        impl Hash for $t {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.name.hash(state)
+            }
+        }
+    };
+}
+
+/// The `ScalarUDFImpl` methods every UDF here answers from its `name` and `signature` fields.
+macro_rules! udf_common_methods {
+    () => {
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn signature(&self) -> &Signature {
+            &self.signature
+        }
+    };
+}
+
+/// What every column UDF of a run shares: the key, the policy-wide settings, and the patients'
+/// date offsets computed so far (one offset per patient, whatever the table or column).
 pub struct DeidContext {
     pub keyed: Keyed,
     pub date_shift: DateShiftRange,
     pub reference_date: Option<NaiveDate>,
+    offset_cache: std::sync::Mutex<HashMap<String, i32>>,
+}
+
+/// Offsets kept before the cache starts over: bounds memory on very large extracts.
+const OFFSET_CACHE_MAX: usize = 1 << 20;
+
+impl std::fmt::Debug for DeidContext {
+    // The cache holds raw patient ids: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeidContext")
+            .field("date_shift", &self.date_shift)
+            .field("reference_date", &self.reference_date)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeidContext {
+    pub fn new(
+        keyed: Keyed,
+        date_shift: DateShiftRange,
+        reference_date: Option<NaiveDate>,
+    ) -> Self {
+        Self {
+            keyed,
+            date_shift,
+            reference_date,
+            offset_cache: Default::default(),
+        }
+    }
+
+    /// Date offsets for a batch of patient ids (None for a null id). Patients recur across
+    /// batches and tables, so offsets are cached rather than re-derived by HMAC each time.
+    pub fn date_offsets(&self, patients: &StringArray) -> Vec<Option<i32>> {
+        let mut out = vec![None; patients.len()];
+        let mut missing: Vec<(usize, &str)> = Vec::new();
+        {
+            let cache = self.offset_cache.lock().unwrap();
+            for (i, pid) in patients.iter().enumerate() {
+                let Some(pid) = pid else { continue };
+                match cache.get(pid) {
+                    Some(d) => out[i] = Some(*d),
+                    None => missing.push((i, pid)),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return out;
+        }
+        let mut computed: HashMap<&str, i32> = HashMap::new();
+        for (i, pid) in missing {
+            let d = *computed
+                .entry(pid)
+                .or_insert_with(|| self.keyed.date_offset_days(pid, self.date_shift));
+            out[i] = Some(d);
+        }
+        let mut cache = self.offset_cache.lock().unwrap();
+        if cache.len() + computed.len() > OFFSET_CACHE_MAX {
+            cache.clear();
+        }
+        cache.extend(computed.into_iter().map(|(k, v)| (k.to_string(), v)));
+        out
+    }
 }
 
 /// Whether an action can take a column of this type; the error names the problem for the
@@ -122,28 +216,10 @@ impl ColumnUdf {
     }
 }
 
-impl PartialEq for ColumnUdf {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-impl Eq for ColumnUdf {}
-impl Hash for ColumnUdf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state)
-    }
-}
+udf_identity!(ColumnUdf);
 
 impl ScalarUDFImpl for ColumnUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    udf_common_methods!();
     fn return_type(&self, arg_types: &[DataType]) -> DfResult<DataType> {
         Ok(output_type(self.policy.action, &arg_types[0]))
     }
@@ -158,10 +234,18 @@ impl ScalarUDFImpl for ColumnUdf {
             Action::Keep | Action::Drop => Arc::clone(values),
             Action::Pseudonym => {
                 let text = as_utf8(values)?;
-                let out: StringArray = text
-                    .iter()
-                    .map(|v| v.map(|v| self.ctx.keyed.pseudonym(&self.kind, v)))
-                    .collect();
+                let mut out = StringBuilder::with_capacity(text.len(), text.len() * 32);
+                let mut hex = [0u8; 32];
+                for v in text.iter() {
+                    match v {
+                        Some(v) => {
+                            self.ctx.keyed.pseudonym_into(&self.kind, v, &mut hex);
+                            out.append_value(std::str::from_utf8(&hex).expect("hex is ASCII"));
+                        }
+                        None => out.append_null(),
+                    }
+                }
+                let out = out.finish();
                 add(&stats.changed, out.len() - out.null_count());
                 Arc::new(out)
             }
@@ -304,7 +388,7 @@ impl ColumnUdf {
         } else {
             None
         };
-        let mut offsets: HashMap<&str, i32> = HashMap::new();
+        let offsets = self.ctx.date_offsets(&patients);
         let (mut shifted, mut generalized) = (0, 0);
         for (i, slot) in temporal.values.iter_mut().enumerate() {
             let Some((dt, _)) = slot else { continue };
@@ -315,15 +399,11 @@ impl ColumnUdf {
                     continue;
                 }
             }
-            if patients.is_null(i) {
+            let Some(days) = offsets[i] else {
                 // The row filter quarantines rows without a patient; never pass a date on.
                 *slot = None;
                 continue;
-            }
-            let pid = patients.value(i);
-            let days = *offsets
-                .entry(pid)
-                .or_insert_with(|| self.ctx.keyed.date_offset_days(pid, self.ctx.date_shift));
+            };
             *dt += chrono::Duration::days(i64::from(days));
             shifted += 1;
         }
@@ -490,28 +570,10 @@ impl RowFilterUdf {
     }
 }
 
-impl PartialEq for RowFilterUdf {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-impl Eq for RowFilterUdf {}
-impl Hash for RowFilterUdf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state)
-    }
-}
+udf_identity!(RowFilterUdf);
 
 impl ScalarUDFImpl for RowFilterUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    udf_common_methods!();
     fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
         Ok(DataType::Boolean)
     }
@@ -555,11 +617,10 @@ impl ScalarUDFImpl for RowFilterUdf {
     }
 }
 
-/// Shard number of a row, from the pseudonym of its raw patient id (computed inside, never
-/// written). Taking the raw id keeps the whole de-identification in one projection, so each
-/// volatile UDF runs once per row.
+/// The patient's place in the output (shard and order within it, see
+/// [`Keyed::patient_order`]), from the raw patient id; the id itself is never written here.
 #[derive(Debug)]
-pub struct ShardUdf {
+pub struct PatientOrderUdf {
     name: String,
     kind: String,
     shards: u32,
@@ -567,7 +628,7 @@ pub struct ShardUdf {
     signature: Signature,
 }
 
-impl ShardUdf {
+impl PatientOrderUdf {
     pub fn new(name: String, kind: String, shards: u32, keyed: Keyed) -> Self {
         Self {
             name,
@@ -579,41 +640,19 @@ impl ShardUdf {
     }
 }
 
-impl PartialEq for ShardUdf {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.shards == other.shards
-    }
-}
-impl Eq for ShardUdf {}
-impl Hash for ShardUdf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state)
-    }
-}
+udf_identity!(PatientOrderUdf);
 
-impl ScalarUDFImpl for ShardUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+impl ScalarUDFImpl for PatientOrderUdf {
+    udf_common_methods!();
     fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
-        Ok(DataType::UInt32)
+        Ok(DataType::UInt64)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let ids = as_utf8(&arrays[0])?;
-        let out: UInt32Array = ids
+        let out: arrow::array::UInt64Array = ids
             .iter()
-            .map(|v| {
-                Some(v.map_or(0, |v| {
-                    shard_of(&self.keyed.pseudonym(&self.kind, v), self.shards)
-                }))
-            })
+            .map(|v| Some(v.map_or(0, |v| self.keyed.patient_order(&self.kind, v, self.shards))))
             .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
@@ -638,17 +677,7 @@ impl RowHashUdf {
     }
 }
 
-impl PartialEq for RowHashUdf {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-impl Eq for RowHashUdf {}
-impl Hash for RowHashUdf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state)
-    }
-}
+udf_identity!(RowHashUdf);
 
 /// FNV-1a, 64 bits: fixed constants, so the order is the same on every machine.
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -661,15 +690,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 impl ScalarUDFImpl for RowHashUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    udf_common_methods!();
     fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
         Ok(DataType::UInt64)
     }

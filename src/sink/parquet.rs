@@ -5,15 +5,17 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow::array::{AsArray, RecordBatch};
-use arrow::datatypes::{SchemaRef, UInt32Type};
+use arrow::datatypes::{SchemaRef, UInt64Type};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use super::manifest::FileEntry;
+use crate::deid::keyed::shard_of_order;
 
-pub const SHARD_COLUMN: &str = "__harbor_shard";
-/// Sort key after shard and patient; not written.
+/// Sort keys after the output columns; not written. The first packs the shard number (see
+/// `Keyed::patient_order`), the second orders rows within a patient.
+pub const ORDER_COLUMN: &str = "__harbor_order";
 pub const ROW_HASH_COLUMN: &str = "__harbor_row_hash";
 
 pub fn writer_properties() -> WriterProperties {
@@ -56,18 +58,24 @@ impl ShardedWriter {
         }
     }
 
-    /// `batch` carries the output columns, then the shard number (and any further sort keys,
-    /// which are not written), and arrives in shard order.
+    /// `batch` carries the output columns, then the order key holding the shard number (and
+    /// any further sort keys, which are not written), and arrives in shard order.
     pub fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
         let shard_idx = self.schema.fields().len();
-        let shards = batch.column(shard_idx).as_primitive::<UInt32Type>().clone();
+        let shards: Vec<u32> = batch
+            .column(shard_idx)
+            .as_primitive::<UInt64Type>()
+            .values()
+            .iter()
+            .map(|o| shard_of_order(*o))
+            .collect();
         let data = batch.project(&(0..shard_idx).collect::<Vec<_>>())?;
         let data = RecordBatch::try_new(self.schema.clone(), data.columns().to_vec())?;
         let mut start = 0;
         while start < data.num_rows() {
-            let shard = shards.value(start);
+            let shard = shards[start];
             let mut end = start + 1;
-            while end < data.num_rows() && shards.value(end) == shard {
+            while end < data.num_rows() && shards[end] == shard {
                 end += 1;
             }
             self.write_run(shard, &data.slice(start, end - start))?;

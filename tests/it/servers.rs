@@ -28,6 +28,30 @@ impl Server {
     }
 }
 
+/// Creates a table and inserts rows 500 at a time; a macro because sqlx's bind bounds differ per
+/// database type.
+macro_rules! bulk_load {
+    ($db:ty, $pool:ty, $url:expr, $create:expr, $insert:expr, $values:expr) => {{
+        let pool = <$pool>::connect($url).await.unwrap();
+        pool.execute($create.as_str()).await.unwrap();
+        for chunk in $values.chunks(500) {
+            let mut qb = QueryBuilder::<$db>::new($insert);
+            qb.push_values(chunk, |mut b, row| {
+                for v in row {
+                    match v {
+                        Value::I(x) => b.push_bind(*x),
+                        Value::F(x) => b.push_bind(*x),
+                        Value::S(x) => b.push_bind(x.clone()),
+                        Value::D(x) => b.push_bind(*x),
+                        Value::T(x) => b.push_bind(*x),
+                    };
+                }
+            });
+            qb.build().execute(&pool).await.unwrap();
+        }
+    }};
+}
+
 /// A database of its own on a server, dropped when the test ends.
 struct TestDb {
     server: Server,
@@ -133,44 +157,22 @@ impl TestDb {
                 let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
                 let insert = format!("INSERT INTO {table} ({}) ", names.join(", "));
                 match self.server {
-                    Server::MySql => {
-                        let pool = sqlx::MySqlPool::connect(&self.url).await.unwrap();
-                        pool.execute(create.as_str()).await.unwrap();
-                        for chunk in values.chunks(500) {
-                            let mut qb = QueryBuilder::<sqlx::MySql>::new(&insert);
-                            qb.push_values(chunk, |mut b, row| {
-                                for v in row {
-                                    match v {
-                                        Value::I(x) => b.push_bind(*x),
-                                        Value::F(x) => b.push_bind(*x),
-                                        Value::S(x) => b.push_bind(x.clone()),
-                                        Value::D(x) => b.push_bind(*x),
-                                        Value::T(x) => b.push_bind(*x),
-                                    };
-                                }
-                            });
-                            qb.build().execute(&pool).await.unwrap();
-                        }
-                    }
-                    Server::Postgres => {
-                        let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
-                        pool.execute(create.as_str()).await.unwrap();
-                        for chunk in values.chunks(500) {
-                            let mut qb = QueryBuilder::<sqlx::Postgres>::new(&insert);
-                            qb.push_values(chunk, |mut b, row| {
-                                for v in row {
-                                    match v {
-                                        Value::I(x) => b.push_bind(*x),
-                                        Value::F(x) => b.push_bind(*x),
-                                        Value::S(x) => b.push_bind(x.clone()),
-                                        Value::D(x) => b.push_bind(*x),
-                                        Value::T(x) => b.push_bind(*x),
-                                    };
-                                }
-                            });
-                            qb.build().execute(&pool).await.unwrap();
-                        }
-                    }
+                    Server::MySql => bulk_load!(
+                        sqlx::MySql,
+                        sqlx::MySqlPool,
+                        &self.url,
+                        &create,
+                        &insert,
+                        &values
+                    ),
+                    Server::Postgres => bulk_load!(
+                        sqlx::Postgres,
+                        sqlx::PgPool,
+                        &self.url,
+                        &create,
+                        &insert,
+                        &values
+                    ),
                 }
             }
         })
