@@ -708,3 +708,121 @@ impl ScalarUDFImpl for RowHashUdf {
         Ok(ColumnarValue::Array(Arc::new(out)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::datatypes::Field;
+    use datafusion::config::ConfigOptions;
+    use proptest::prelude::*;
+
+    fn context() -> Arc<DeidContext> {
+        Arc::new(DeidContext::new(
+            Keyed::new(b"a test key that is long enough!!").unwrap(),
+            DateShiftRange {
+                min_days: -365,
+                max_days: 365,
+            },
+            NaiveDate::from_ymd_opt(2026, 1, 1),
+        ))
+    }
+
+    fn invoke(udf: &dyn ScalarUDFImpl, args: Vec<ArrayRef>) -> ArrayRef {
+        let rows = args[0].len();
+        let arg_fields = args
+            .iter()
+            .map(|a| Arc::new(Field::new("a", a.data_type().clone(), true)))
+            .collect();
+        let ret = udf
+            .return_type(
+                &args
+                    .iter()
+                    .map(|a| a.data_type().clone())
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        let out = udf
+            .invoke_with_args(ScalarFunctionArgs {
+                args: args.into_iter().map(ColumnarValue::Array).collect(),
+                arg_fields,
+                number_rows: rows,
+                return_field: Arc::new(Field::new("r", ret, true)),
+                config_options: Arc::new(ConfigOptions::default()),
+            })
+            .unwrap();
+        match out {
+            ColumnarValue::Array(a) => a,
+            ColumnarValue::Scalar(_) => panic!("expected an array"),
+        }
+    }
+
+    fn shift_udf(ctx: &Arc<DeidContext>, table: &str) -> ColumnUdf {
+        ColumnUdf::new(
+            format!("shift_{table}"),
+            ColumnPolicy {
+                action: Action::DateShift,
+                kind: None,
+                birth: false,
+            },
+            "d".into(),
+            ctx.clone(),
+            Arc::new(ColumnStats::default()),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn date_shift_preserves_intervals_within_a_patient_across_tables(
+            a in 0i32..40_000, b in 0i32..40_000, patient in "[A-Za-z0-9]{1,12}",
+            micros in 0i64..2_000_000_000_000_000,
+        ) {
+            let ctx = context();
+            let (visits, labs) = (shift_udf(&ctx, "visits"), shift_udf(&ctx, "labs"));
+            let pids: ArrayRef = Arc::new(StringArray::from(vec![patient.clone(), patient.clone()]));
+            let dates: ArrayRef = Arc::new(Date32Array::from(vec![a, b]));
+            let shifted = invoke(&visits, vec![dates, pids.clone()]);
+            let shifted = shifted.as_primitive::<arrow::datatypes::Date32Type>();
+            prop_assert_eq!(shifted.value(1) - shifted.value(0), b - a);
+            let offset = shifted.value(0) - a;
+            prop_assert!(offset != 0 && (-365..=365).contains(&offset));
+
+            // Another table, a timestamp column: the same patient moves by the same offset.
+            let ts: ArrayRef = Arc::new(arrow::array::TimestampMicrosecondArray::from(vec![micros, micros + 1]));
+            let moved = invoke(&labs, vec![ts, pids]);
+            let moved = moved.as_primitive::<TimestampMicrosecondType>();
+            prop_assert_eq!(moved.value(0) - micros, i64::from(offset) * 86_400_000_000);
+            prop_assert_eq!(moved.value(1) - moved.value(0), 1);
+        }
+    }
+
+    #[test]
+    fn text_dates_keep_their_layout_and_null_patients_get_no_date() {
+        let ctx = context();
+        let udf = shift_udf(&ctx, "t");
+        let dates: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("03/04/2021"),
+            Some("2021-03-04 10:00:00"),
+        ]));
+        let pids: ArrayRef = Arc::new(StringArray::from(vec![Some("p1"), None]));
+        let out = invoke(&udf, vec![dates, pids]);
+        let out = out.as_string::<i32>();
+        let shifted = NaiveDate::parse_from_str(out.value(0), "%m/%d/%Y").unwrap();
+        assert_ne!(shifted, NaiveDate::from_ymd_opt(2021, 3, 4).unwrap());
+        assert!(out.is_null(1));
+    }
+
+    #[test]
+    fn row_hash_ignores_row_position() {
+        let udf = RowHashUdf::new("h".into());
+        let a: ArrayRef = Arc::new(StringArray::from(vec!["x", "y"]));
+        let b: ArrayRef = Arc::new(StringArray::from(vec!["y", "x"]));
+        let ha = invoke(&udf, vec![a]);
+        let hb = invoke(&udf, vec![b]);
+        let (ha, hb) = (
+            ha.as_primitive::<arrow::datatypes::UInt64Type>(),
+            hb.as_primitive::<arrow::datatypes::UInt64Type>(),
+        );
+        assert_eq!(ha.value(0), hb.value(1));
+        assert_ne!(ha.value(0), ha.value(1));
+    }
+}
