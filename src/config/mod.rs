@@ -42,11 +42,44 @@ pub(crate) fn read_toml<T: DeserializeOwned>(path: &Path) -> anyhow::Result<(T, 
     Ok((parsed, text))
 }
 
-/// A path from a spec, resolved against the directory of the file that named it.
+/// A path from a spec, resolved against the directory of the file that named it, with `.` and
+/// `dir/..` folded away so messages show `out/demo`, not `pipelines/../out/demo`.
 pub(crate) fn resolve_path(base_dir: &Path, p: &Path) -> std::path::PathBuf {
-    if p.is_absolute() {
+    use std::path::Component;
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         base_dir.join(p)
+    };
+    let mut out = std::path::PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_paths_are_folded() {
+        let r = |b: &str, p: &str| resolve_path(Path::new(b), Path::new(p));
+        assert_eq!(r("pipelines", "../out/demo"), Path::new("out/demo"));
+        assert_eq!(r("", "./a/b"), Path::new("a/b"));
+        assert_eq!(r("x", "/abs/p"), Path::new("/abs/p"));
+        assert_eq!(r("..", "../d"), Path::new("../../d"));
+        assert_eq!(r("a", ".."), Path::new("."));
     }
 }
