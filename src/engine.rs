@@ -10,7 +10,7 @@ use datafusion::catalog::streaming::StreamingTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::logical_expr::{ident, Expr, ScalarUDF, SortExpr};
+use datafusion::logical_expr::{ident, Expr, ScalarUDF};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
@@ -589,30 +589,8 @@ async fn write_table(
     select.push(row_hash.alias(ROW_HASH_COLUMN));
     let df = df.select(select)?;
 
-    // Deterministic order: shard and patient (one integer), then a stable hash of the row, so
-    // reruns are byte-identical whatever order the source returned rows in.
-    let order: Vec<SortExpr> = vec![
-        ident(ORDER_COLUMN).sort(true, true),
-        ident(ROW_HASH_COLUMN).sort(true, true),
-    ];
-    let df = df.sort(order)?;
-
     let schema = Arc::new(Schema::new(fields));
-    let mut writer = ShardedWriter::new(dir, table, schema.clone(), spec.pipeline.max_file_bytes);
-    let mut stream = df
-        .execute_stream()
-        .await
-        .map_err(|e| execution_error(table, e))?;
-    let mut rows_written = 0u64;
-    let mut progress = Progress::new(table);
-    while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|e| execution_error(&where_, e))?;
-        rows_written += batch.num_rows() as u64;
-        writer.write(&batch)?;
-        progress.update(rows_written);
-    }
-    progress.finish(rows_written);
-    let files = writer.finish()?;
+    let (files, rows_written) = write_shards(df, table, &where_, &schema, dir, spec).await?;
 
     let mut columns: Vec<ColumnReport> = column_stats
         .into_iter()
@@ -676,32 +654,129 @@ fn execution_error(table: &str, e: DataFusionError) -> anyhow::Error {
 
 /// A one-line row counter on stderr, only when stderr is a terminal (never in cron or CI logs).
 /// It prints counts and table names only.
-struct Progress<'a> {
-    table: &'a str,
-    enabled: bool,
-    last: std::time::Instant,
+struct Progress {
+    table: String,
+    ticker: Option<tokio::task::JoinHandle<()>>,
 }
 
-impl<'a> Progress<'a> {
-    fn new(table: &'a str) -> Self {
+impl Progress {
+    fn start(table: &str, rows: Arc<std::sync::atomic::AtomicU64>) -> Self {
         use std::io::IsTerminal;
+        let ticker = std::io::stderr().is_terminal().then(|| {
+            let table = table.to_string();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    let n = rows.load(std::sync::atomic::Ordering::Relaxed);
+                    eprint!("\r{table}: {n} rows de-identified");
+                }
+            })
+        });
         Self {
-            table,
-            enabled: std::io::stderr().is_terminal(),
-            last: std::time::Instant::now(),
+            table: table.to_string(),
+            ticker,
         }
     }
 
-    fn update(&mut self, rows: u64) {
-        if self.enabled && self.last.elapsed() >= std::time::Duration::from_millis(200) {
-            self.last = std::time::Instant::now();
-            eprint!("\r{}: {rows} rows de-identified", self.table);
-        }
-    }
-
-    fn finish(&self, rows: u64) {
-        if self.enabled {
+    fn finish(self, rows: u64) {
+        if let Some(t) = self.ticker {
+            t.abort();
             eprintln!("\r{}: {rows} rows de-identified", self.table);
         }
     }
+}
+
+/// Runs a table's de-identification plan and writes its shards in parallel.
+///
+/// Rows are hash-partitioned on their shard number, so each shard lies wholly in one
+/// partition; each partition is sorted by patient order and row hash and written by a writer
+/// of its own. Which partition a shard lands in does not matter: its file holds the same rows
+/// in the same order either way, so reruns are byte-identical whatever order the source
+/// returned rows in.
+async fn write_shards(
+    df: datafusion::dataframe::DataFrame,
+    table: &str,
+    where_: &str,
+    schema: &SchemaRef,
+    dir: &Path,
+    spec: &PipelineSpec,
+) -> anyhow::Result<(Vec<FileEntry>, u64)> {
+    use arrow::compute::SortOptions;
+    use datafusion::physical_expr::expressions::col;
+    use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
+    use datafusion::physical_plan::repartition::RepartitionExec;
+    use datafusion::physical_plan::sorts::sort::SortExec;
+    use datafusion::physical_plan::{ExecutionPlan, Partitioning};
+
+    let fail = |e: DataFusionError| execution_error(where_, e);
+    let df_schema = df.schema().clone();
+    let (state, logical) = df.into_parts();
+    let partitions = state.config().target_partitions().max(1);
+    let plan = state.create_physical_plan(&logical).await.map_err(fail)?;
+    let shard = state
+        .create_physical_expr(
+            ident(ORDER_COLUMN) / datafusion::prelude::lit(1u64 << 48),
+            &df_schema,
+        )
+        .map_err(fail)?;
+    let plan = Arc::new(
+        RepartitionExec::try_new(plan, Partitioning::Hash(vec![shard], partitions))
+            .map_err(fail)?,
+    );
+    let plan_schema = plan.schema();
+    let ascending = SortOptions {
+        descending: false,
+        nulls_first: true,
+    };
+    let ordering = LexOrdering::new([
+        PhysicalSortExpr::new(col(ORDER_COLUMN, &plan_schema).map_err(fail)?, ascending),
+        PhysicalSortExpr::new(col(ROW_HASH_COLUMN, &plan_schema).map_err(fail)?, ascending),
+    ])
+    .expect("two sort keys");
+    let plan = Arc::new(SortExec::new(ordering, plan).with_preserve_partitioning(true));
+
+    let task_ctx = state.task_ctx();
+    let rows = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut writers = Vec::with_capacity(partitions);
+    for p in 0..partitions {
+        let mut stream = plan.execute(p, task_ctx.clone()).map_err(fail)?;
+        let mut writer =
+            ShardedWriter::new(dir, table, schema.clone(), spec.pipeline.max_file_bytes);
+        let rows = rows.clone();
+        let where_ = where_.to_string();
+        writers.push(tokio::spawn(async move {
+            while let Some(batch) = stream.next().await {
+                let batch = batch.map_err(|e| execution_error(&where_, e))?;
+                rows.fetch_add(
+                    batch.num_rows() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                writer.write(&batch)?;
+            }
+            writer.finish()
+        }));
+    }
+    let progress = Progress::start(table, rows.clone());
+    let mut files = Vec::new();
+    let mut first_error = None;
+    for w in writers {
+        match w.await {
+            Ok(Ok(f)) => files.extend(f),
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(join) => {
+                first_error.get_or_insert(anyhow::anyhow!(
+                    "table {table}: a writer task failed: {join}"
+                ));
+            }
+        }
+    }
+    let rows_written = rows.load(std::sync::atomic::Ordering::Relaxed);
+    progress.finish(rows_written);
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, rows_written))
 }
