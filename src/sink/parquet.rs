@@ -18,8 +18,13 @@ use crate::deid::keyed::shard_of_order;
 pub const ORDER_COLUMN: &str = "__harbor_order";
 pub const ROW_HASH_COLUMN: &str = "__harbor_row_hash";
 
+/// Rows per row group: bounds what a writer holds in memory before flushing, whatever the
+/// table's size, and is a size readers handle well.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
 pub fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
+        .set_max_row_group_size(ROW_GROUP_ROWS)
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("valid level"),
         ))
