@@ -67,11 +67,7 @@ fn sql_cells_that_do_not_fit_their_type_and_null_patients_are_quarantined() {
         "",
     );
     let r = run_ok(&spec, &[]);
-    assert!(
-        r.stdout.contains("rows written: 2; rows held back: 3"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "rows written: 2; rows held back: 3");
     assert!(!r.stdout.contains("LEAKYVALUE") && !r.stderr.contains("LEAKYVALUE"));
     let run_dir = r.run_dir();
     let rep = report(&run_dir);
@@ -191,7 +187,7 @@ fn non_utf8_bytes_in_a_csv_stop_the_run_with_a_message_naming_the_table() {
     let r = harbor(&["run", spec.to_str().unwrap()]);
     assert_ne!(r.code, 0);
     assert!(r.code == 5 || r.code == 6, "{}: {}", r.code, r.stderr);
-    assert!(r.stderr.contains("obs"), "{}", r.stderr);
+    assert_contains(&r.stderr, "obs");
     assert!(r.stderr.to_lowercase().contains("utf"), "{}", r.stderr);
     assert!(
         !r.stderr.contains("SECRETTAIL") && !r.stderr.contains("caf"),

@@ -239,3 +239,9 @@ pub fn server_url(var: &str, test: &str) -> Option<String> {
         }
     }
 }
+
+/// Fails with the whole text shown, so a wrong message is readable in the test log.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
+}

@@ -13,7 +13,7 @@ fn malformed_toml_names_file_and_line() {
     let spec = ws.write("bad.toml", "[pipeline]\nname = \"x\"\npolicy = \n");
     let r = harbor(&["run", spec.to_str().unwrap()]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("bad.toml:3:"), "{}", r.stderr);
+    assert_contains(&r.stderr, "bad.toml:3:");
 }
 
 #[test]
@@ -37,7 +37,7 @@ fn unknown_keys_and_wrong_types_name_the_key_and_line() {
     );
     let r = harbor(&["run", spec.to_str().unwrap()]);
     assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("types.toml:6:"), "{}", r.stderr);
+    assert_contains(&r.stderr, "types.toml:6:");
 
     let policy = ws.write(
         "policy.toml",
@@ -65,11 +65,7 @@ fn a_key_written_into_the_spec_is_refused() {
     );
     let r = harbor(&["run", spec.to_str().unwrap()]);
     assert_eq!(r.code, 3);
-    assert!(
-        r.stderr.contains("pipeline.key must come from"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "pipeline.key must come from");
     assert!(!r.stderr.contains("hunter2"));
 }
 
@@ -84,7 +80,7 @@ fn a_missing_key_variable_is_named() {
     std::fs::write(&spec, text).unwrap();
     let r = harbor(&["run", spec.to_str().unwrap()]);
     assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("HARBOR_TEST_UNSET_KEY"), "{}", r.stderr);
+    assert_contains(&r.stderr, "HARBOR_TEST_UNSET_KEY");
 }
 
 #[test]
@@ -97,12 +93,8 @@ fn columns_without_policy_stop_the_run_before_any_output_and_are_all_named() {
     ws.write("policy.toml", &policy);
     let r = harbor(&["run", ws.sqlite_spec("ehr").to_str().unwrap()]);
     assert_eq!(r.code, 4, "{}", r.stderr);
-    assert!(r.stderr.contains("person.ssn: no policy"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("visit_occurrence.care_site: no policy"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "person.ssn: no policy");
+    assert_contains(&r.stderr, "visit_occurrence.care_site: no policy");
     let out = ws.path("out/ehr");
     let written: Vec<_> = std::fs::read_dir(&out)
         .map(|d| d.collect())
@@ -122,11 +114,9 @@ fn a_policy_naming_a_missing_column_is_an_error() {
     ws.write("policy.toml", &policy);
     let r = harbor(&["run", ws.sqlite_spec("ehr").to_str().unwrap()]);
     assert_eq!(r.code, 4);
-    assert!(
-        r.stderr
-            .contains("person.social_security: the policy names a column the table does not have"),
-        "{}",
-        r.stderr
+    assert_contains(
+        &r.stderr,
+        "person.social_security: the policy names a column the table does not have",
     );
 }
 
@@ -139,12 +129,7 @@ fn an_action_that_cannot_apply_to_the_type_is_named() {
     ws.write("policy.toml", &policy);
     let r = harbor(&["run", ws.sqlite_spec("ehr").to_str().unwrap()]);
     assert_eq!(r.code, 4);
-    assert!(
-        r.stderr
-            .contains("drug_exposure.dose_mg: date_shift cannot apply"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "drug_exposure.dose_mg: date_shift cannot apply");
 }
 
 #[test]
@@ -162,11 +147,7 @@ fn an_unreachable_database_is_reported_without_the_password() {
         )],
     );
     assert_eq!(r.code, 5, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("source warehouse: cannot connect"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "source warehouse: cannot connect");
     assert!(!r.stderr.contains("Sup3rS3cretPw") && !r.stdout.contains("Sup3rS3cretPw"));
 }
 
@@ -189,6 +170,6 @@ fn a_password_written_into_a_spec_url_is_refused() {
     );
     let r = harbor(&["run", spec.to_str().unwrap()]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("url holds a password"), "{}", r.stderr);
+    assert_contains(&r.stderr, "url holds a password");
     assert!(!r.stderr.contains("CorrectHorse"));
 }

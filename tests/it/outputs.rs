@@ -208,39 +208,26 @@ fn verify_catches_tampering_and_leaks_without_printing_values() {
     std::fs::write(flipped.join(&shard), bytes).unwrap();
     let r = verify(&flipped);
     assert_eq!(r.code, 7);
-    assert!(
-        r.stdout.contains(&format!("FAIL {shard}: sha256 differs")),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, &format!("FAIL {shard}: sha256 differs"));
 
     let extra = copy("extra");
     std::fs::write(extra.join("tables/notes.csv"), "x").unwrap();
     std::fs::remove_file(extra.join("deid_report.md")).unwrap();
     let r = verify(&extra);
     assert_eq!(r.code, 7);
-    assert!(
-        r.stdout
-            .contains("tables/notes.csv: not listed in the manifest"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout
-            .contains("deid_report.md: listed in the manifest but missing"),
-        "{}",
-        r.stdout
+    assert_contains(&r.stdout, "tables/notes.csv: not listed in the manifest");
+    assert_contains(
+        &r.stdout,
+        "deid_report.md: listed in the manifest but missing",
     );
 
     let ssn = copy("ssn");
     rewrite_with(&ssn, "patient SSN is 078-05-1120");
     let r = verify(&ssn);
     assert_eq!(r.code, 7);
-    assert!(
-        r.stdout
-            .contains("column gender row 1: contains a value shaped like SSN"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "column gender row 1: contains a value shaped like SSN",
     );
     assert!(!r.stdout.contains("078-05-1120"));
 
@@ -254,11 +241,9 @@ fn verify_catches_tampering_and_leaks_without_printing_values() {
     rewrite_with(&canary, &format!("lives at {planted}"));
     let r = verify(&canary);
     assert_eq!(r.code, 7);
-    assert!(
-        r.stdout
-            .contains("column gender row 1: contains a planted canary value"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "column gender row 1: contains a planted canary value",
     );
     assert!(!r.stdout.contains(&planted));
 }

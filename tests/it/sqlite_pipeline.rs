@@ -48,7 +48,7 @@ fn sqlite_demo_output_is_deidentified_linked_and_shifted_consistently() {
         "verify found problems:\n{}{}",
         v.stdout, v.stderr
     );
-    assert!(v.stdout.contains("480 canaries"), "{}", v.stdout);
+    assert_contains(&v.stdout, "480 canaries");
 
     let keyed = Keyed::new(KEY.as_bytes()).unwrap();
     let tables = read_tables(&run_dir);
