@@ -86,6 +86,9 @@ pub async fn run(spec_path: &Path, opts: &RunOptions) -> anyhow::Result<RunOutco
             output_dir.display()
         ))
     })?;
+    // Held until this function returns: a second run of the same pipeline (an overlapping cron
+    // job) would read the same watermarks and write the same rows again.
+    let _lock = lock_output_dir(&output_dir)?;
     let state = PipelineState::load(&output_dir)?;
 
     let ctx = session(&spec)?;
@@ -779,4 +782,27 @@ async fn write_shards(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((files, rows_written))
+}
+
+/// An advisory lock on `<output_dir>/.harbor.lock`; the kernel releases it when the process
+/// ends, so a crashed run leaves no stale lock behind.
+fn lock_output_dir(output_dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = output_dir.join(".harbor.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(HarborError::new(
+            crate::error::ErrorKind::Busy,
+            format!(
+                "another run of this pipeline is writing to {}; try again when it ends",
+                output_dir.display()
+            ),
+        )
+        .into()),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
 }

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Data,
     /// `harbor verify` found a problem in a run directory.
     Verify,
+    /// Another run of the same pipeline holds its output directory.
+    Busy,
     /// Anything else: a bug or an I/O failure writing output.
     Internal,
 }
@@ -32,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Source => 5,
             ErrorKind::Data => 6,
             ErrorKind::Verify => 7,
+            ErrorKind::Busy => 8,
         }
     }
 }
@@ -126,6 +129,7 @@ mod tests {
             ErrorKind::Source,
             ErrorKind::Data,
             ErrorKind::Verify,
+            ErrorKind::Busy,
             ErrorKind::Internal,
         ];
         let mut codes: Vec<i32> = kinds.iter().map(|k| k.exit_code()).collect();

@@ -16,6 +16,7 @@ Exit codes:
    5  a source could not be reached or read
    6  input data could not be processed
    7  verify found a problem in a run directory
+   8  another run of the same pipeline is in progress
   99  incremental run found no new rows; nothing was written (Airflow: skip)";
 
 #[derive(Parser)]

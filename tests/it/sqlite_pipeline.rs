@@ -329,3 +329,19 @@ fn incremental_runs_read_only_new_rows_and_exit_99_when_there_are_none() {
     let m = Manifest::load(&since.run_dir()).unwrap();
     assert_eq!(m.tables.iter().map(|t| t.rows).sum::<u64>(), 1);
 }
+
+#[test]
+fn an_overlapping_run_of_the_same_pipeline_is_refused() {
+    let ws = Workspace::with_synth(5);
+    let spec = ws.sqlite_spec("ehr");
+    let out = ws.path("out/ehr");
+    std::fs::create_dir_all(&out).unwrap();
+    let held = std::fs::File::create(out.join(".harbor.lock")).unwrap();
+    held.try_lock().unwrap();
+    let r = harbor(&["run", spec.to_str().unwrap()]);
+    assert_eq!(r.code, 8, "{}", r.stderr);
+    assert_contains(&r.stderr, "another run of this pipeline");
+    assert!(run_dirs(&out).is_empty());
+    drop(held);
+    run_ok(&spec, &[]);
+}
