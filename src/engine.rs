@@ -89,6 +89,7 @@ pub async fn run(spec_path: &Path, opts: &RunOptions) -> anyhow::Result<RunOutco
     // Held until this function returns: a second run of the same pipeline (an overlapping cron
     // job) would read the same watermarks and write the same rows again.
     let _lock = lock_output_dir(&output_dir)?;
+    remove_unfinished_runs(&output_dir)?;
     let state = PipelineState::load(&output_dir)?;
 
     let ctx = session(&spec)?;
@@ -805,4 +806,16 @@ fn lock_output_dir(output_dir: &Path) -> anyhow::Result<std::fs::File> {
         .into()),
         Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
     }
+}
+
+/// Removes `.tmp-*` directories: with the lock held, any that exist were left by a run that
+/// died before finishing. They hold de-identified data only, but must not be mistaken for runs.
+fn remove_unfinished_runs(output_dir: &Path) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(output_dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(".tmp-") && entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
 }

@@ -24,17 +24,23 @@ pub(crate) fn read_toml<T: DeserializeOwned>(path: &Path) -> anyhow::Result<(T, 
     let text = std::fs::read_to_string(path)
         .map_err(|e| config_err(format!("cannot read {}: {e}", path.display())))?;
     let parsed = toml::from_str::<T>(&text).map_err(|e| {
-        let line_col = e
+        let (line_col, snippet) = e
             .span()
             .map(|span| {
                 let before = &text[..span.start.min(text.len())];
                 let line = before.matches('\n').count() + 1;
                 let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!(":{line}:{col}")
+                // The offending line names the key; its values are withheld, since a
+                // mistyped setting could hold a secret.
+                let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
+                (
+                    format!(":{line}:{col}"),
+                    format!("\n  | {}", crate::error::sanitize(source_line)),
+                )
             })
             .unwrap_or_default();
         config_err(format!(
-            "{}{line_col}: {}",
+            "{}{line_col}: {}{snippet}",
             path.display(),
             e.message().trim_end()
         ))

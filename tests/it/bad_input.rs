@@ -195,10 +195,7 @@ fn non_utf8_bytes_in_a_csv_stop_the_run_with_a_message_naming_the_table() {
         r.stderr
     );
     assert!(!r.stderr.contains("panicked"));
-    let leftovers: Vec<_> = std::fs::read_dir(ws.path("out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let leftovers = entries_besides_lock(&ws.path("out"));
     assert!(
         leftovers.is_empty(),
         "a failed run leaves nothing behind: {leftovers:?}"

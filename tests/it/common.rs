@@ -245,3 +245,14 @@ pub fn server_url(var: &str, test: &str) -> Option<String> {
 pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
 }
+
+/// What a directory holds besides the pipeline's lock file (which is not output).
+pub fn entries_besides_lock(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n != ".harbor.lock")
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -343,5 +343,9 @@ fn an_overlapping_run_of_the_same_pipeline_is_refused() {
     assert_contains(&r.stderr, "another run of this pipeline");
     assert!(run_dirs(&out).is_empty());
     drop(held);
+
+    // What a run killed midway leaves behind is cleared by the next one.
+    std::fs::create_dir_all(out.join(".tmp-20260101T000000000000Z/tables")).unwrap();
     run_ok(&spec, &[]);
+    assert!(!out.join(".tmp-20260101T000000000000Z").exists());
 }
