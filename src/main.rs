@@ -89,7 +89,23 @@ enum Command {
     },
 }
 
+/// glibc gives each thread that allocates an arena of its own (up to eight per core) and keeps
+/// freed memory in each, so peak memory grew with rows although live data did not. Two arenas
+/// measured 698 → 484 MiB peak on a 10-million-row run, and no slower.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: mallopt only sets an allocator parameter; it is called before any other thread
+    // exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
