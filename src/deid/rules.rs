@@ -74,6 +74,20 @@ pub fn implies_age_over_89(birth: NaiveDate, reference: NaiveDate) -> bool {
     age_at(birth, reference) > 89
 }
 
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01: Arrow's Date32 counts from the latter.
+const UNIX_EPOCH_DAY: i32 = 719_163;
+
+/// An Arrow Date32 value as a date-time at midnight.
+pub fn days_to_datetime(days: i32) -> Option<NaiveDateTime> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_DAY)?)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// A date as an Arrow Date32 value.
+pub fn date_to_days(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - UNIX_EPOCH_DAY
+}
+
 /// A date or date-time read from text, with the layout it came in, so a shifted value is
 /// written back the way it was found.
 #[derive(Debug, Clone, Copy, PartialEq)]

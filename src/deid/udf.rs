@@ -23,8 +23,8 @@ use datafusion::logical_expr::{
 
 use super::keyed::Keyed;
 use super::rules::{
-    cap_age, cap_age_f64, format_text_date, generalized_birth_date, implies_age_over_89,
-    parse_text_date, zip3, Zip3Outcome,
+    cap_age, cap_age_f64, date_to_days, days_to_datetime, format_text_date, generalized_birth_date,
+    implies_age_over_89, parse_text_date, zip3, Zip3Outcome,
 };
 use super::stats::{add, ColumnStats, TableStats};
 use super::text::scrub_tagged;
@@ -469,7 +469,7 @@ impl Temporal {
         Ok(match like {
             DataType::Date32 => Arc::new(
                 vals.iter()
-                    .map(|v| v.map(|(d, _)| datetime_to_days(d)))
+                    .map(|v| v.map(|(d, _)| date_to_days(d.date())))
                     .collect::<Date32Array>(),
             ),
             DataType::Date64 => Arc::new(
@@ -510,17 +510,6 @@ fn timestamps<T: ArrowTimestampType>(
         .map(|v| v.and_then(|(d, _)| to_value(d)))
         .collect();
     Arc::new(arr.with_timezone_opt(tz.clone()))
-}
-
-const UNIX_EPOCH_DAY: i32 = 719_163;
-
-fn days_to_datetime(days: i32) -> Option<NaiveDateTime> {
-    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_DAY)?)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-}
-
-fn datetime_to_days(d: NaiveDateTime) -> i32 {
-    d.date().num_days_from_ce() - UNIX_EPOCH_DAY
 }
 
 /// What the row filter checks on one column before any action runs.

@@ -9,7 +9,9 @@ use arrow::array::{
     UInt64Builder, UInt8Builder,
 };
 use arrow::datatypes::{DataType, TimeUnit};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+
+use crate::deid::rules::{date_to_days, parse_text_date};
 
 /// The Arrow type a database column maps onto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,26 +108,9 @@ pub enum ColumnBuilder {
     Time(Time64MicrosecondBuilder),
 }
 
-const UNIX_EPOCH_DAY: i32 = 719_163;
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
+/// Text in a date or timestamp column: the layouts the policy's date parser reads.
 fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    let s = s.strip_suffix('Z').unwrap_or(s);
-    for layout in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-    ] {
-        if let Ok(v) = NaiveDateTime::parse_from_str(s, layout) {
-            return Some(v);
-        }
-    }
-    parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0))
+    parse_text_date(s).map(|d| d.value)
 }
 
 fn int_of(cell: &Cell) -> Result<Option<i64>, CellError> {
@@ -299,7 +284,7 @@ impl ColumnBuilder {
             B::Date(_) => Converted::Date(match cell {
                 Cell::Date(d) => *d,
                 Cell::DateTime(d) => d.date(),
-                Cell::Text(s) => parse_date(s).ok_or("not a valid date")?,
+                Cell::Text(s) => parse_datetime(s).ok_or("not a valid date")?.date(),
                 _ => return Err("not a valid date"),
             }),
             B::Timestamp(_, _) => Converted::Micros(match cell {
@@ -351,9 +336,7 @@ impl ColumnBuilder {
             (B::Text(b), _) => b.append_null(),
             (B::Binary(b), Converted::Bytes(v)) => b.append_value(v),
             (B::Binary(b), _) => b.append_null(),
-            (B::Date(b), Converted::Date(d)) => {
-                b.append_value(d.num_days_from_ce() - UNIX_EPOCH_DAY)
-            }
+            (B::Date(b), Converted::Date(d)) => b.append_value(date_to_days(d)),
             (B::Date(b), _) => b.append_null(),
             (B::Timestamp(b, _), Converted::Micros(v)) => b.append_value(v),
             (B::Timestamp(b, _), _) => b.append_null(),
