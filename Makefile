@@ -41,7 +41,7 @@ demo: build sample
 	echo "manifest:      $$run_dir/manifest.json"
 
 test:
-	$(CARGO) test --all-targets
+	$(CARGO) test --all-targets -- --show-output
 
 lint:
 	$(CARGO) fmt --check
