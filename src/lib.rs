@@ -9,6 +9,7 @@ pub mod deid;
 pub mod engine;
 pub mod error;
 pub mod report;
+pub mod scrub;
 pub mod sink;
 pub mod source;
 pub mod state;

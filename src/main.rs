@@ -66,6 +66,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scrub free text: JSONL notes ({"id", "text", ...}) on stdin to JSONL with spans on stdout.
+    Scrub {
+        /// What replaces each identifier.
+        #[arg(long, value_enum, default_value = "tag")]
+        mode: harbor::scrub::Mode,
+        /// `jsonl` (one note object per line) or `text` (the whole input is one note).
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "text"])]
+        format: String,
+        /// Count and leave out lines that are not note objects instead of stopping.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Recall and precision of the scrubber (or of given predictions) against gold spans.
+    EvalText {
+        /// Gold JSONL: {"id", "text", "phi": [{"start", "end", "type"}]} (code-point offsets).
+        #[arg(long)]
+        gold: PathBuf,
+        /// Predictions JSONL: {"id", "spans": [...]}; without it the scrubber predicts.
+        #[arg(long)]
+        pred: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure de-identification throughput and peak memory against a plain DataFusion copy.
     Bench {
         /// Rows of synthetic measurement data.
@@ -206,6 +229,58 @@ async fn dispatch(command: Command) -> anyhow::Result<i32> {
             })
         }
         Command::Bench { rows, work } => bench(rows, work).await,
+        Command::Scrub {
+            mode,
+            format,
+            skip_bad,
+        } => {
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            if format == "text" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::BufReader::new(stdin), &mut text)
+                    .map_err(|_| harbor::error::data_err("input is not valid UTF-8 text"))?;
+                let (scrubbed, spans) = harbor::scrub::scrub_text(&text, mode);
+                let mut out = stdout;
+                std::io::Write::write_all(&mut out, scrubbed.as_bytes())?;
+                std::io::Write::flush(&mut out)?;
+                eprintln!("scrubbed 1 note: {} spans", spans.len());
+            } else {
+                let summary = harbor::scrub::scrub_jsonl(stdin, stdout, mode, skip_bad)?;
+                let found: Vec<String> = summary
+                    .spans_by_type
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
+                eprintln!(
+                    "scrubbed {} notes ({} bad lines skipped): {}",
+                    summary.notes,
+                    summary.bad_lines,
+                    if found.is_empty() {
+                        "no spans".to_string()
+                    } else {
+                        found.join(", ")
+                    }
+                );
+            }
+            Ok(0)
+        }
+        Command::EvalText { gold, pred, json } => {
+            let open = |p: &PathBuf| {
+                std::fs::File::open(p)
+                    .map(std::io::BufReader::new)
+                    .map_err(|e| {
+                        harbor::error::config_err(format!("cannot read {}: {e}", p.display()))
+                    })
+            };
+            let eval = harbor::scrub::evaluate(open(&gold)?, pred.as_ref().map(open).transpose()?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&eval)?);
+            } else {
+                print!("{}", eval.to_table());
+            }
+            Ok(0)
+        }
         Command::BenchStep { step, work } => {
             let result = match step.as_str() {
                 "copy" => harbor::bench::copy_step(&work).await?,

@@ -8,3 +8,4 @@ mod outputs;
 mod readers;
 mod servers;
 mod sqlite_pipeline;
+mod text;
