@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::deid::text::{find_byte_spans, find_spans, Span};
+use crate::deid::text::{
+    code_point_spans, find_byte_spans, find_spans, push_tag, replace_spans, Span,
+};
 use crate::error::data_err;
 
 /// What replaces a span.
@@ -25,22 +27,11 @@ pub const REDACT_MASK: &str = "[REDACTED]";
 /// The text with every span replaced, and the spans in code-point offsets of the input.
 pub fn scrub_text(text: &str, mode: Mode) -> (String, Vec<Span>) {
     let byte_spans = find_byte_spans(text);
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for (start, end, kind) in &byte_spans {
-        out.push_str(&text[pos..*start]);
-        match mode {
-            Mode::Tag => {
-                out.push('[');
-                out.push_str(kind);
-                out.push(']');
-            }
-            Mode::Redact => out.push_str(REDACT_MASK),
-        }
-        pos = *end;
-    }
-    out.push_str(&text[pos..]);
-    (out, find_spans(text))
+    let scrubbed = replace_spans(text, &byte_spans, |kind, out| match mode {
+        Mode::Tag => push_tag(kind, out),
+        Mode::Redact => out.push_str(REDACT_MASK),
+    });
+    (scrubbed, code_point_spans(text, &byte_spans))
 }
 
 /// Counts of a `harbor scrub` run, for its summary on stderr.
@@ -181,42 +172,41 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Scores predictions against gold notes. Without `pred`, the scrubber predicts and its
-/// throughput is measured.
-pub fn evaluate(gold: impl BufRead, pred: Option<impl BufRead>) -> anyhow::Result<Evaluation> {
-    let mut notes = Vec::new();
-    for (n, line) in gold.lines().enumerate() {
+/// One object per non-blank line; an unreadable line is an error naming `what` and its line
+/// number, with any quoted text withheld.
+fn read_jsonl<T: serde::de::DeserializeOwned>(
+    input: impl BufRead,
+    what: &str,
+) -> anyhow::Result<Vec<T>> {
+    let mut out = Vec::new();
+    for (n, line) in input.lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let note: GoldNote = serde_json::from_str(&line).map_err(|e| {
+        out.push(serde_json::from_str(&line).map_err(|e| {
             data_err(format!(
-                "gold line {}: not a gold note: {}",
+                "{what} line {}: {}",
                 n + 1,
                 crate::error::sanitize(&e.to_string())
             ))
-        })?;
-        notes.push(note);
+        })?);
     }
+    Ok(out)
+}
+
+/// Scores predictions against gold notes. Without `pred`, the scrubber predicts and its
+/// throughput is measured.
+pub fn evaluate(gold: impl BufRead, pred: Option<impl BufRead>) -> anyhow::Result<Evaluation> {
+    let notes: Vec<GoldNote> = read_jsonl(gold, "gold")?;
     let mut eval = Evaluation::default();
     let predictions: Vec<Vec<LabeledSpan>> = match pred {
         Some(pred) => {
-            let mut by_id = BTreeMap::new();
-            for (n, line) in pred.lines().enumerate() {
-                let line = line?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let p: PredNote = serde_json::from_str(&line).map_err(|e| {
-                    data_err(format!(
-                        "prediction line {}: {}",
-                        n + 1,
-                        crate::error::sanitize(&e.to_string())
-                    ))
-                })?;
-                by_id.insert(p.id.to_string(), p.spans);
-            }
+            let mut by_id: BTreeMap<String, Vec<LabeledSpan>> =
+                read_jsonl::<PredNote>(pred, "prediction")?
+                    .into_iter()
+                    .map(|p| (p.id.to_string(), p.spans))
+                    .collect();
             notes
                 .iter()
                 .map(|g| by_id.remove(&g.id.to_string()).unwrap_or_default())

@@ -65,7 +65,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 
 /// Finds PHI spans in byte offsets, non-overlapping, in text order. Where two patterns
 /// overlap the longer span wins (a date-time over the date inside it).
-pub fn find_byte_spans(text: &str) -> Vec<(usize, usize, &'static str)> {
+pub fn find_byte_spans(text: &str) -> Vec<ByteSpan> {
     let compiled = &*COMPILED;
     let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
     for i in compiled.set.matches(text).iter() {
@@ -100,33 +100,56 @@ pub fn find_byte_spans(text: &str) -> Vec<(usize, usize, &'static str)> {
     merged
 }
 
+/// A PHI span in byte offsets, as [`find_byte_spans`] returns it.
+pub type ByteSpan = (usize, usize, &'static str);
+
+/// The text with each span replaced by what `replacement` gives for its type.
+pub fn replace_spans(
+    text: &str,
+    spans: &[ByteSpan],
+    mut replacement: impl FnMut(&'static str, &mut String),
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for &(start, end, kind) in spans {
+        out.push_str(&text[pos..start]);
+        replacement(kind, &mut out);
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Writes `[TYPE]`.
+pub fn push_tag(kind: &str, out: &mut String) {
+    out.push('[');
+    out.push_str(kind);
+    out.push(']');
+}
+
 /// Replaces each span with `[TYPE]` and counts what it replaced by type.
 pub fn scrub_tagged(text: &str, counts: &mut BTreeMap<&'static str, u64>) -> Option<String> {
     let spans = find_byte_spans(text);
     if spans.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for (start, end, kind) in spans {
-        out.push_str(&text[pos..start]);
-        out.push('[');
-        out.push_str(kind);
-        out.push(']');
-        pos = end;
+    Some(replace_spans(text, &spans, |kind, out| {
         *counts.entry(kind).or_default() += 1;
-    }
-    out.push_str(&text[pos..]);
-    Some(out)
+        push_tag(kind, out);
+    }))
 }
 
 /// Spans with code-point offsets, for machine-readable output.
 pub fn find_spans(text: &str) -> Vec<Span> {
-    let byte_spans = find_byte_spans(text);
+    code_point_spans(text, &find_byte_spans(text))
+}
+
+/// Byte spans of `text` converted to code-point offsets.
+pub fn code_point_spans(text: &str, byte_spans: &[ByteSpan]) -> Vec<Span> {
     let mut out = Vec::with_capacity(byte_spans.len());
     let mut chars_before = 0;
     let mut byte_pos = 0;
-    for (start, end, kind) in byte_spans {
+    for &(start, end, kind) in byte_spans {
         chars_before += text[byte_pos..start].chars().count();
         let len = text[start..end].chars().count();
         out.push(Span {
