@@ -553,10 +553,6 @@ impl RowFilterUdf {
             signature: Signature::any(n, Volatility::Volatile),
         }
     }
-
-    pub fn checks(&self) -> &[(String, RowCheck)] {
-        &self.checks
-    }
 }
 
 udf_identity!(RowFilterUdf);
