@@ -1,11 +1,13 @@
-//! The patterned part of the free-text PHI scrubber: identifiers with a shape (SSN, phone,
-//! e-mail, URL, IP address, dates, labelled record numbers). Every pattern is a `regex`
-//! pattern, so scanning is linear in the text whatever it holds.
+//! The free-text PHI scrubber. Two passes find spans: [`patterns`] for identifiers with a
+//! shape (numbers, dates, addresses, facility names, labelled IDs) and [`words`] for names and
+//! places found through word lists and context. Both are linear in the text: the regexes are
+//! `regex` crate automata and the word pass looks each token up once.
+
+mod patterns;
+pub mod surrogate;
+pub mod words;
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-use regex::{Regex, RegexSet};
 
 /// A PHI span in code-point offsets (what Python's `str` slicing uses).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,77 +18,47 @@ pub struct Span {
     pub kind: &'static str,
 }
 
-struct Pattern {
-    kind: &'static str,
-    regex: Regex,
-    /// Capture group holding the identifier (0: the whole match); a label such as `MRN:`
-    /// stays in the text.
-    group: usize,
+/// Every type the scrubber reports.
+pub const TYPES: &[&str] = &[
+    "NAME",
+    "DATE",
+    "AGE",
+    "GEO",
+    "HOSPITAL",
+    "PHONE",
+    "FAX",
+    "EMAIL",
+    "SSN",
+    "MRN",
+    "HEALTH_PLAN",
+    "ACCOUNT",
+    "LICENSE",
+    "VEHICLE",
+    "DEVICE",
+    "URL",
+    "IP",
+    "OTHER_ID",
+];
+
+/// What the scrubber looks for beyond its defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Years on their own ("in 2019") are dates too (strict Safe Harbor reading).
+    pub years: bool,
 }
 
-const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
-
-fn pattern_sources() -> Vec<(&'static str, String, usize)> {
-    vec![
-        ("EMAIL", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b".into(), 0),
-        ("URL", r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"']+[^\s<>"'.,;:)]"#.into(), 0),
-        ("IP", r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b".into(), 0),
-        ("SSN", r"\b\d{3}-\d{2}-\d{4}\b".into(), 0),
-        ("SSN", r"(?i)\b(?:ssn|social security(?: number| no\.?)?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b".into(), 1),
-        ("PHONE", r"(?:\+1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*(?:x|ext\.?)\s*\d{1,5})?".into(), 0),
-        ("MRN", r"(?i)\b(?:mrn|medical record(?: number| no\.?)?|record\s*#)\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{3,})\b".into(), 1),
-        ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:yo\b|y/o|y\.o\.|-?years?[- ]old\b|yrs? old\b)".into(), 1),
-        ("DATE", r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\b".into(), 0),
-        ("DATE", r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b".into(), 0),
-        ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"), 0),
-        ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+\d{{4}}\b"), 0),
-        ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0),
-    ]
-}
-
-struct Compiled {
-    set: RegexSet,
-    patterns: Vec<Pattern>,
-}
-
-static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
-    let sources = pattern_sources();
-    let set = RegexSet::new(sources.iter().map(|(_, s, _)| s)).expect("patterns compile");
-    let patterns = sources
-        .into_iter()
-        .map(|(kind, s, group)| Pattern {
-            kind,
-            regex: Regex::new(&s).expect("pattern compiles"),
-            group,
-        })
-        .collect();
-    Compiled { set, patterns }
-});
-
-/// Finds PHI spans in byte offsets, non-overlapping, in text order. Where two patterns
-/// overlap the longer span wins (a date-time over the date inside it).
+/// Finds PHI spans in byte offsets, non-overlapping, in text order. Where spans overlap
+/// they are joined and the one that starts first (or is longer) names the type.
 pub fn find_byte_spans(text: &str) -> Vec<ByteSpan> {
-    let compiled = &*COMPILED;
-    let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
-    for i in compiled.set.matches(text).iter() {
-        let p = &compiled.patterns[i];
-        if p.group == 0 {
-            found.extend(
-                p.regex
-                    .find_iter(text)
-                    .map(|m| (m.start(), m.end(), p.kind)),
-            );
-        } else {
-            found.extend(
-                p.regex
-                    .captures_iter(text)
-                    .filter_map(|c| c.get(p.group))
-                    .map(|m| (m.start(), m.end(), p.kind)),
-            );
-        }
-    }
+    find_byte_spans_with(text, Options::default())
+}
+
+pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
+    let mut found: Vec<ByteSpan> = Vec::new();
+    patterns::find(text, options.years, &mut found);
+    words::find(text, &mut found);
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut merged: Vec<(usize, usize, &'static str)> = Vec::with_capacity(found.len());
+    let mut merged: Vec<ByteSpan> = Vec::with_capacity(found.len());
     for span in found {
         match merged.last_mut() {
             Some(last) if span.0 < last.1 => {
@@ -125,6 +97,83 @@ pub fn push_tag(kind: &str, out: &mut String) {
     out.push('[');
     out.push_str(kind);
     out.push(']');
+}
+
+/// What replaces a span.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Replace {
+    /// `[TYPE]` tags.
+    #[default]
+    Tag,
+    /// A realistic value of the same type, consistent per patient under the run key; dates
+    /// move by the patient's offset.
+    Surrogate,
+    /// A fixed mask that does not reveal the type.
+    Redact,
+}
+
+pub const REDACT_MASK: &str = "[REDACTED]";
+
+/// Everything a note's scrub depends on besides its text.
+pub struct Scrubber<'a> {
+    pub replace: Replace,
+    pub options: Options,
+    /// Required for [`Replace::Surrogate`].
+    pub keyed: Option<&'a crate::deid::keyed::Keyed>,
+}
+
+impl Scrubber<'_> {
+    /// The note scrubbed and its spans (byte offsets of the input), or `None` for the text
+    /// when nothing was found. `patient` and `date_offset_days` drive surrogates.
+    pub fn scrub(
+        &self,
+        text: &str,
+        patient: &str,
+        date_offset_days: Option<i32>,
+    ) -> (Option<String>, Vec<ByteSpan>) {
+        let spans = find_byte_spans_with(text, self.options);
+        if spans.is_empty() {
+            return (None, spans);
+        }
+        let out = match (self.replace, self.keyed) {
+            (Replace::Surrogate, Some(keyed)) => {
+                let s = surrogate::Surrogates::new(keyed, patient, date_offset_days);
+                replace_spans_with_text(text, &spans, |kind, original, out| {
+                    s.push(kind, original, out)
+                })
+            }
+            (Replace::Redact, _) => replace_spans(text, &spans, |_, out| out.push_str(REDACT_MASK)),
+            _ => replace_spans(text, &spans, push_tag),
+        };
+        (Some(out), spans)
+    }
+}
+
+fn replace_spans_with_text(
+    text: &str,
+    spans: &[ByteSpan],
+    mut replacement: impl FnMut(&'static str, &str, &mut String),
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for &(start, end, kind) in spans {
+        out.push_str(&text[pos..start]);
+        replacement(kind, &text[start..end], &mut out);
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
 }
 
 /// Replaces each span with `[TYPE]` and counts what it replaced by type.
@@ -213,5 +262,61 @@ mod tests {
         let chars: Vec<char> = s.chars().collect();
         let got: String = chars[spans[0].start..spans[0].end].iter().collect();
         assert_eq!(got, "2021-03-04");
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn planted() -> impl Strategy<Value = (String, &'static str)> {
+            prop_oneof![
+                "[0-9]{3}-[0-9]{2}-[0-9]{4}".prop_map(|s| (s, "SSN")),
+                "\\([2-9][0-9]{2}\\) [2-9][0-9]{2}-[0-9]{4}".prop_map(|s| (s, "PHONE")),
+                "[a-z]{3,8}\\.[a-z]{3,8}@[a-z]{4,8}\\.(org|com)".prop_map(|s| (s, "EMAIL")),
+                "(0[1-9]|1[0-2])/(0[1-9]|1[0-9]|2[0-8])/(19[5-9][0-9]|20[0-2][0-9])"
+                    .prop_map(|s| (s, "DATE")),
+                "[0-9]{7,10}".prop_map(|s| (format!("MRN {s}"), "MRN")),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn any_text_gives_spans_in_bounds_on_character_boundaries(text in "\\PC{0,300}") {
+                let spans = find_byte_spans(&text);
+                let mut last_end = 0;
+                for &(s, e, kind) in &spans {
+                    prop_assert!(s < e && e <= text.len());
+                    prop_assert!(s >= last_end, "spans overlap");
+                    prop_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+                    prop_assert!(TYPES.contains(&kind));
+                    last_end = e;
+                }
+                let cps = find_spans(&text);
+                let chars = text.chars().count();
+                prop_assert!(cps.iter().all(|s| s.end <= chars));
+            }
+
+            #[test]
+            fn planted_identifiers_never_survive_tag_or_redact(
+                before in "[a-zA-Z ,.;\\n]{0,40}",
+                (value, _kind) in planted(),
+                after in "[a-z ,.;\\n]{0,40}",
+                redact in any::<bool>(),
+            ) {
+                let text = format!("{before} {value} {after}");
+                let scrubber = Scrubber {
+                    replace: if redact { Replace::Redact } else { Replace::Tag },
+                    options: Options::default(),
+                    keyed: None,
+                };
+                let (out, spans) = scrubber.scrub(&text, "", None);
+                prop_assert!(!spans.is_empty());
+                let out = out.unwrap();
+                let core = value.trim_start_matches("MRN ");
+                prop_assert!(!out.contains(core), "left in the output");
+            }
+        }
     }
 }

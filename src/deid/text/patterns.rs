@@ -1,0 +1,660 @@
+//! Identifiers with a shape: numbers, dates, addresses, facility names, labelled IDs. Every
+//! pattern is a `regex` pattern (linear time whatever the text holds); a `RegexSet` finds
+//! which fire and only those are run for their positions. Some matches are then checked
+//! against context the regex language cannot express (a dictionary, a neighbouring word).
+
+use std::sync::LazyLock;
+
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use super::words;
+use super::ByteSpan;
+
+#[derive(Clone, Copy)]
+enum Check {
+    None,
+    /// An identifier of four characters or more.
+    IdLength,
+    /// Not part of a longer chain of numbers ("7.38/41/92").
+    NotRatio,
+    /// `m/d` without a year: not a fraction, score or blood pressure.
+    MonthDay,
+    /// A four-digit time ("at 0930", "04/04/2024 0215", "0700-1900"), not a dose or a year.
+    MilitaryTime,
+    /// `City, ST`: the city must be a known place or a ZIP must follow.
+    CityState,
+    /// A facility name: leading sentence words are trimmed, generic department names dropped.
+    Facility,
+}
+
+struct Pattern {
+    kind: &'static str,
+    regex: Regex,
+    /// Capture group holding the identifier (0: the whole match); a label such as `MRN:`
+    /// stays in the text.
+    group: usize,
+    check: Check,
+}
+
+const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+const STATE_ABBR: &str = "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]";
+const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming";
+/// A labelled identifier's value: holds a digit and no spaces (a label followed by a word is
+/// not an ID).
+const ID_VALUE: &str = r"\b((?:[A-Za-z]+-?)*\d[A-Za-z0-9-]*[A-Za-z0-9]|\d)\b";
+/// After a label that names an identifier by itself ("MRN 1234567").
+const ID_SUFFIX: &str =
+    r"(?:\s*(?i:id|identifier|#|number|num|no\.?))?\s*(?:[:#=]|is|was)?\s*#?\s*";
+/// After a label that is an identifier only when marked ("visit #", "case:", "order number").
+const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
+const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics";
+
+fn labelled(labels: &str) -> String {
+    format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
+}
+
+fn marked(labels: &str) -> String {
+    format!(r"(?i:\b(?:{labels})){ID_MARKER}{ID_VALUE}")
+}
+
+fn sources() -> Vec<(&'static str, String, usize, Check)> {
+    let phone_body = r"(?:\+?1[-. ]?)?(?:\(\d{3}\)\s?|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b";
+    vec![
+        ("EMAIL", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b".into(), 0, Check::None),
+        ("URL", r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"']+[^\s<>"'.,;:)]"#.into(), 0, Check::None),
+        ("IP", r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b".into(), 0, Check::None),
+        ("SSN", r"\b\d{3}-\d{2}-\d{4}\b".into(), 0, Check::None),
+        ("SSN", r"(?i)\b(?:ssn|soc(?:ial)? sec(?:urity)?(?: number| no\.?| #)?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b".into(), 1, Check::None),
+        ("FAX", format!(r"(?i:\b(?:fax|facsimile|f)\b)\s*(?:#|no\.?|number)?\s*[:.]?\s*({phone_body})"), 1, Check::None),
+        ("PHONE", format!(r"{phone_body}(?:\s*(?:x|ext\.?)\s*\d{{1,5}})?"), 0, Check::None),
+        ("PHONE", r"\b\d{3}-\d{4}\b".into(), 0, Check::None),
+        ("PHONE", r"(?i:\b(?:pager|beeper|pgr|pg|ext\.?|extension|x))\s*(?:#|no\.?|number)?\s*[:.]?\s*#?\s*(\d{4,5})\b".into(), 1, Check::None),
+        ("PHONE", r"(?i:\b(?:pager|beeper|pgr|phone|tel|telephone|cell|mobile|ph|call|contact|pg)\b)\.?\s*(?:#|no\.?|number)?\s*[:.]?\s*#?\s*(\+?\d[\d().-]{3,}\d)\b".into(), 1, Check::None),
+        ("HEALTH_PLAN", labelled(r"member|subscriber|policy|medicaid|medicare|hicn|mbi|beneficiary"), 1, Check::IdLength),
+        ("HEALTH_PLAN", marked(r"insurance|insurer|group|plan|payer|payor|coverage|health plan"), 1, Check::IdLength),
+        ("ACCOUNT", labelled(r"account|acct\.?|claim"), 1, Check::IdLength),
+        ("ACCOUNT", marked(r"billing|invoice|fin|financial"), 1, Check::IdLength),
+        ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number|vin|vehicle(?: identification)?))(?:\s*(?:id|#|number|no\.?))?\s*[:#]?\s*#?\s*([A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,6})\b".into(), 1, Check::IdLength),
+        ("VEHICLE", r"\b[A-HJ-NPR-Z0-9]{17}\b".into(), 0, Check::IdLength),
+        ("LICENSE", labelled(r"licen[cs]e|lic\.?|dea|npi|upin"), 1, Check::IdLength),
+        ("LICENSE", marked(r"certificate|cert\.?|registration"), 1, Check::IdLength),
+        ("DEVICE", labelled(r"serial|s/n|udi|lot"), 1, Check::IdLength),
+        ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
+        ("MRN", labelled(r"mrn|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
+        ("MRN", marked(r"mr|record|unit|hospital|patient|pt|chart|emr|ehr|hosp"), 1, Check::IdLength),
+        ("OTHER_ID", labelled(r"accession|specimen|requisition|csn|barcode"), 1, Check::IdLength),
+        ("OTHER_ID", marked(r"case|order|encounter|visit|study|ticket|reference|ref|control|identifier|id|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
+        ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
+        ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
+        ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
+        ("DATE", r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\b".into(), 0, Check::None),
+        ("DATE", r"\b(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2}))\b".into(), 0, Check::NotRatio),
+        ("DATE", r"\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b".into(), 0, Check::None),
+        ("DATE", r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b".into(), 0, Check::None),
+        ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:\d{{4}}|'\d{{2}})\b"), 0, Check::None),
+        ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTH}\.?,?[\s-]+(?:\d{{4}}|\d{{2}})\b"), 0, Check::None),
+        ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0, Check::None),
+        ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
+        ("DATE", format!(r"(?i)\b{MONTH}\.?,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b"), 0, Check::None),
+        ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
+        ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
+        ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
+        ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
+        ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
+        ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
+        ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
+        ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
+        ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
+        ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
+        ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
+        ("GEO", r"(?i:\bzip(?:\s*code)?)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b".into(), 1, Check::None),
+        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
+        ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
+        ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::Facility),
+        ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
+    ]
+}
+
+/// Patterns for a year on its own, used only under strict mode.
+const YEAR: &str = r"\b(?:19|20)\d{2}\b|'\d{2}\b";
+
+struct Compiled {
+    set: RegexSet,
+    patterns: Vec<Pattern>,
+}
+
+/// Patterns are ASCII-only (`\\b`, `\\d`, `(?i)` in their ASCII sense) and run over bytes:
+/// Unicode word boundaries would keep the lazy DFA from running and fall back to a much slower
+/// engine. Identifiers here are ASCII; text around them may be anything.
+fn compile(sources: Vec<(&'static str, String, usize, Check)>) -> Compiled {
+    const DFA_CACHE: usize = 32 << 20;
+    let set = RegexSetBuilder::new(sources.iter().map(|(_, s, _, _)| s))
+        .unicode(false)
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+        .expect("patterns compile");
+    let patterns = sources
+        .into_iter()
+        .map(|(kind, s, group, check)| Pattern {
+            kind,
+            regex: RegexBuilder::new(&s)
+                .unicode(false)
+                .dfa_size_limit(DFA_CACHE / 4)
+                .build()
+                .expect("pattern compiles"),
+            group,
+            check,
+        })
+        .collect();
+    Compiled { set, patterns }
+}
+
+static DEFAULT: LazyLock<Compiled> = LazyLock::new(|| compile(sources()));
+static WITH_YEARS: LazyLock<Compiled> = LazyLock::new(|| {
+    let mut s = sources();
+    s.push(("DATE", YEAR.into(), 0, Check::None));
+    compile(s)
+});
+
+/// Appends the patterned spans of `text` (byte offsets, possibly overlapping) to `out`.
+pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
+    let compiled = if years { &*WITH_YEARS } else { &*DEFAULT };
+    let bytes = text.as_bytes();
+    for i in compiled.set.matches(bytes).iter() {
+        let p = &compiled.patterns[i];
+        for caps in p.regex.captures_iter(bytes) {
+            let Some(m) = caps.get(p.group) else { continue };
+            // A pattern may end inside a multi-byte character (a URL runs to the next space):
+            // spans always cover whole characters.
+            let mut end = m.end();
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            let mut start = m.start();
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            match p.check {
+                Check::None => {}
+                Check::IdLength => {
+                    if end - start < 4 {
+                        continue;
+                    }
+                }
+                Check::NotRatio => {
+                    if !plausible_date(text, start, end) {
+                        continue;
+                    }
+                }
+                Check::MonthDay => {
+                    if !month_day_is_date(text, start, end) {
+                        continue;
+                    }
+                }
+                Check::MilitaryTime => {
+                    if !military_time(text, start, end) {
+                        continue;
+                    }
+                }
+                Check::CityState => {
+                    let city = caps.get(1).map_or("", |c| &text[c.start()..c.end()]);
+                    if caps.get(2).is_none() && !words::is_city(city) {
+                        continue;
+                    }
+                }
+                Check::Facility => match facility_start(text, start, end) {
+                    Some(s) => start = s,
+                    None => continue,
+                },
+            }
+            out.push((start, end, p.kind));
+        }
+    }
+}
+
+/// Words near `m/d` (no year) that make it a date; without one it is read as a fraction, a
+/// score or a count ("2/2 blood cultures", "pain 3/10", "4/5 strength").
+const DATE_CONTEXT: &[&str] = &[
+    "on",
+    "since",
+    "from",
+    "until",
+    "till",
+    "thru",
+    "through",
+    "by",
+    "dated",
+    "date",
+    "dos",
+    "admitted",
+    "admission",
+    "discharged",
+    "discharge",
+    "seen",
+    "visit",
+    "appt",
+    "appointment",
+    "drawn",
+    "started",
+    "stopped",
+    "placed",
+    "removed",
+    "done",
+    "performed",
+    "scheduled",
+    "obtained",
+    "collected",
+    "due",
+    "next",
+    "last",
+    "prior",
+    "before",
+    "after",
+    "as",
+    "of",
+    "starting",
+    "beginning",
+    "ending",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "rtc",
+    "f/u",
+    "follow-up",
+    "followup",
+    "return",
+    "returned",
+    "surgery",
+    "procedure",
+    "dated",
+    "effective",
+    "expires",
+    "expired",
+    "born",
+    "dob",
+    "died",
+    "deceased",
+    "onset",
+    "began",
+    "occurred",
+    "taken",
+    "sent",
+    "called",
+    "faxed",
+    "received",
+    "reviewed",
+    "signed",
+    "updated",
+    "changed",
+    "inr",
+    "labs",
+    "repeat",
+    "recheck",
+    "check",
+    "echo",
+    "ct",
+    "mri",
+    "cxr",
+    "ekg",
+    "ecg",
+    "us",
+    "xr",
+    "note",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "and",
+    "or",
+    "to",
+    "hd",
+    "pod",
+    "hospd",
+    "s/p",
+    "c/b",
+    "underwent",
+];
+
+/// A numeric date (`m/d/y`, `d.m.y`) that is not part of a ratio chain or decimal number and
+/// has a month and a day in range.
+fn plausible_date(text: &str, start: usize, end: usize) -> bool {
+    let (before, after) = (&text[..start], &text[end..]);
+    if after.starts_with(['/', '.']) && after[1..].starts_with(|c: char| c.is_ascii_digit())
+        || before.ends_with(['/', '.', '-'])
+    {
+        return false;
+    }
+    let parts: Vec<u32> = text[start..end]
+        .split(['/', '.', '-'])
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    matches!(parts.as_slice(), [a, b, _] if (1..=31).contains(a) && (1..=31).contains(b) && (*a <= 12 || *b <= 12))
+}
+
+/// Words that make a nearby `m/d` a score or fraction even where a date word is also near.
+const NOT_DATE_NEAR: &[&str] = &[
+    "pain", "score", "scores", "strength", "murmur", "apgar", "apgars", "gcs", "mood", "rated",
+    "tab", "tabs", "tablet", "cores", "bp", "grade", "motor", "power", "reflexes", "cx",
+    "cultures", "bottles", "positive", "vision", "acuity",
+];
+
+fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
+    let before = &text[..start];
+    let after = &text[end..];
+    // Part of a longer number or a ratio chain ("1/2/3", "120/80/60", "3/4.5").
+    // The second date of a range "10/01-10/14".
+    let range_end = before.strip_suffix('-').is_some_and(|b| {
+        b.rsplit(|c: char| !(c.is_ascii_digit() || c == '/'))
+            .next()
+            .is_some_and(|w| w.matches('/').count() >= 1 && w.len() >= 3)
+    });
+    if range_end {
+        return true;
+    }
+    let range_start = after.strip_prefix('-').is_some_and(|a| {
+        let w: String = a
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '/')
+            .collect();
+        w.contains('/') && w.len() >= 3
+    });
+    if range_start {
+        return true;
+    }
+    if before.ends_with(['/', '.', '-', ':', '+'])
+        || after.starts_with(['/', '%', '-'])
+        || after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return false;
+    }
+    // At the start of a line ("12/3: seen in clinic") or in brackets it is a date.
+    let line_start =
+        before.trim_end_matches([' ', '\t']).ends_with('\n') || before.trim().is_empty();
+    if line_start || before.ends_with('(') {
+        return true;
+    }
+    let is_context = |w: &str| DATE_CONTEXT.iter().any(|x| x.eq_ignore_ascii_case(w));
+    let mut prev = before
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-'))
+        .filter(|w| !w.is_empty());
+    let next = after
+        .split(|c: char| !(c.is_alphanumeric() || c == ':'))
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    let prev: Vec<&str> = prev.by_ref().take(3).collect();
+    let near_score = |w: &&str| NOT_DATE_NEAR.iter().any(|x| x.eq_ignore_ascii_case(w));
+    let fraction = |w: &&str| w.contains('/') && w.split('/').all(|n| n.parse::<u32>().is_ok());
+    if prev.first().is_some_and(near_score) || near_score(&next) || prev.iter().any(fraction) {
+        return false;
+    }
+    let at_time = next.eq_ignore_ascii_case("at")
+        && after.trim_start()[2..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit());
+    prev.iter().take(2).any(|w| is_context(w)) || next.contains(':') || at_time
+}
+
+/// Units after a four-digit number that make it a quantity.
+const UNITS: &[&str] = &[
+    "mg", "ml", "cc", "mcg", "g", "kg", "l", "units", "unit", "u", "iu", "meq", "mmol", "cal",
+    "kcal", "mm", "cm", "m", "lb", "lbs", "steps", "feet", "ft", "x", "ng", "pg", "cells",
+];
+
+fn military_time(text: &str, start: usize, end: usize) -> bool {
+    let span = &text[start..end];
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let after = text[end..].trim_start_matches([' ', '\t']);
+    // A range "0700-1900", or a timestamp heading an entry ("TRIAGE 1347:", "0815: seen").
+    if span.contains('-')
+        || after.starts_with(':') && !after[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return true;
+    }
+    let next = after
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if UNITS.iter().any(|u| u.eq_ignore_ascii_case(next)) || before.ends_with(['.', '$', '#']) {
+        return false;
+    }
+    // Right after a date: "04/04/2024 0215".
+    if before.ends_with(|c: char| c.is_ascii_digit()) {
+        let last = before.rsplit(' ').next().unwrap_or("");
+        return last.contains('/') || last.contains('-');
+    }
+    let prev = before
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '@' || c == '~' || c == '\''))
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let year_like = span.starts_with("19") || span.starts_with("20");
+    match prev.as_str() {
+        "at" | "@" | "~" | "approx" | "approximately" | "around" | "time" | "by" | "until"
+        | "till" | "before" | "after" => !year_like || prev == "at" || prev == "@",
+        "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held" | "begun"
+        | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" => !year_like,
+        _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
+    }
+}
+
+/// Leading words that are part of the sentence, not the facility's name.
+const SENTENCE_WORDS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "at",
+    "to",
+    "from",
+    "in",
+    "was",
+    "were",
+    "is",
+    "admitted",
+    "transferred",
+    "seen",
+    "followed",
+    "presented",
+    "presents",
+    "discharged",
+    "patient",
+    "pt",
+    "our",
+    "this",
+    "his",
+    "her",
+    "their",
+    "by",
+    "and",
+    "with",
+    "via",
+    "home",
+    "outside",
+    "local",
+    "area",
+];
+/// Words that, all by themselves before the suffix, name a service rather than a facility.
+const GENERIC_WORDS: &[&str] = &[
+    "emergency",
+    "cardiology",
+    "oncology",
+    "surgery",
+    "surgical",
+    "internal",
+    "medicine",
+    "family",
+    "primary",
+    "care",
+    "urgent",
+    "pediatric",
+    "pediatrics",
+    "mental",
+    "behavioral",
+    "outpatient",
+    "inpatient",
+    "walk-in",
+    "anticoagulation",
+    "coumadin",
+    "diabetes",
+    "pain",
+    "sleep",
+    "heart",
+    "vascular",
+    "kidney",
+    "dialysis",
+    "eye",
+    "dental",
+    "wound",
+    "general",
+    "community",
+    "county",
+    "state",
+    "university",
+    "teaching",
+    "psychiatric",
+    "rehab",
+    "rehabilitation",
+    "orthopedic",
+    "orthopedics",
+    "neurology",
+    "gi",
+    "renal",
+    "infusion",
+    "breast",
+    "cancer",
+    "women's",
+    "children's",
+    "veterans",
+    "va",
+    "medical",
+    "health",
+    "day",
+    "same",
+    "memory",
+    "transplant",
+    "liver",
+    "lung",
+    "hand",
+    "spine",
+    "foot",
+    "skin",
+    "travel",
+    "headache",
+    "lipid",
+    "hypertension",
+    "pulmonary",
+    "endocrine",
+    "endocrinology",
+    "allergy",
+    "nephrology",
+    "hepatology",
+    "urology",
+    "ent",
+    "ob",
+    "gyn",
+    "ob/gyn",
+    "obgyn",
+    "fertility",
+    "hiv",
+    "id",
+    "infectious",
+    "disease",
+    "diseases",
+    "sports",
+    "weight",
+    "bariatric",
+    "smoking",
+    "cessation",
+    "nursing",
+    "skilled",
+    "long-term",
+    "acute",
+    "chronic",
+    "free",
+    "low-cost",
+];
+
+/// Where a facility name starts once sentence words are trimmed; `None` when all that is left
+/// is a generic service name ("Cardiology Clinic", "the Emergency Hospital").
+fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
+    let matched = &text[start..end];
+    let mut offset = 0;
+    for word in matched.split_inclusive(char::is_whitespace) {
+        if SENTENCE_WORDS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(word.trim()))
+        {
+            offset += word.len();
+        } else {
+            break;
+        }
+    }
+    let rest = &matched[offset..];
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    // Drop the suffix words themselves, then see whether anything specific is left.
+    while let Some(last) = words.last() {
+        let l = last.trim_end_matches(['.', ',']).to_ascii_lowercase();
+        if matches!(
+            l.as_str(),
+            "hospital"
+                | "medical"
+                | "center"
+                | "centre"
+                | "med"
+                | "ctr"
+                | "health"
+                | "system"
+                | "healthcare"
+                | "care"
+                | "clinic"
+                | "infirmary"
+                | "nursing"
+                | "home"
+                | "facility"
+                | "rehab"
+                | "rehabilitation"
+                | "hospice"
+                | "cancer"
+                | "institute"
+                | "surgery"
+                | "surgical"
+                | "assisted"
+                | "senior"
+                | "living"
+                | "group"
+                | "associates"
+                | "partners"
+                | "surgeons"
+                | "physicians"
+                | "practice"
+                | "pediatrics"
+        ) {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    let specific = words.iter().any(|w| {
+        let l = w
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_ascii_lowercase();
+        !l.is_empty()
+            && !GENERIC_WORDS.contains(&l.as_str())
+            && !matches!(l.as_str(), "of" | "for" | "the" | "and")
+    });
+    specific.then_some(start + offset)
+}

@@ -1,0 +1,1189 @@
+//! Names and places: the part of the scrubber that reads words. One pass splits the text into
+//! word tokens and looks each up once in a table built from the Census name lists, GeoNames'
+//! US places, an English word list and a clinical allow-list (see `dict/README.md`). A name
+//! that is also an English word ("Hope", "Brooks") needs context: a title, a label, a relation
+//! word, a credential, or a neighbouring name.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use super::ByteSpan;
+
+const FIRST: u16 = 1;
+const LAST: u16 = 1 << 1;
+/// A common English word (SCOWL size 35): a name that is one needs context.
+const WORD: u16 = 1 << 2;
+/// A less common English word: not a name by itself, but not an unknown token either.
+const RARE_WORD: u16 = 1 << 13;
+const CITY: u16 = 1 << 3;
+const CITY_PREFIX: u16 = 1 << 4;
+const CLINICAL: u16 = 1 << 5;
+const TITLE: u16 = 1 << 6;
+const LABEL: u16 = 1 << 7;
+const RELATION: u16 = 1 << 8;
+const LOCATIVE: u16 = 1 << 9;
+const CREDENTIAL: u16 = 1 << 10;
+const NAME: u16 = FIRST | LAST;
+/// Nouns that make the capitalised word before them an eponym ("Gleason score", "Lewy body",
+/// "Murphy's sign") or the name of a place ("Grace Church").
+const EPONYM: u16 = 1 << 11;
+const PLACE_NOUN: u16 = 1 << 12;
+const BY_VERB: u16 = 1 << 14;
+
+const EPONYM_NOUNS: &[&str] = &[
+    "sign",
+    "signs",
+    "test",
+    "tests",
+    "score",
+    "scale",
+    "stage",
+    "staging",
+    "disease",
+    "syndrome",
+    "catheter",
+    "procedure",
+    "maneuver",
+    "manoeuvre",
+    "technique",
+    "criteria",
+    "classification",
+    "fracture",
+    "repair",
+    "body",
+    "bodies",
+    "node",
+    "nodes",
+    "reflex",
+    "phenomenon",
+    "triad",
+    "tube",
+    "drain",
+    "incision",
+    "position",
+    "grade",
+    "grading",
+    "operation",
+    "equation",
+    "formula",
+    "index",
+    "ulcer",
+    "lesion",
+    "nodule",
+    "nodules",
+    "cyst",
+    "tumor",
+    "tumour",
+    "sarcoma",
+    "lymphoma",
+    "palsy",
+    "paralysis",
+    "forceps",
+    "retractor",
+    "method",
+    "protocol",
+    "rule",
+    "rules",
+    "approach",
+    "anastomosis",
+    "pouch",
+    "diverticulum",
+    "hernia",
+    "angle",
+    "line",
+    "canal",
+    "duct",
+    "gland",
+    "glands",
+    "valve",
+    "triangle",
+    "point",
+    "law",
+    "effect",
+    "questionnaire",
+    "exam",
+    "examination",
+    "view",
+    "stitch",
+    "suture",
+    "clamp",
+    "splint",
+    "block",
+    "shunt",
+    "filter",
+    "stockings",
+    "mask",
+    "esophagus",
+    "dementia",
+    "encephalopathy",
+    "thyroiditis",
+    "disorder",
+    "lymphadenopathy",
+    "murmur",
+    "respirations",
+    "breathing",
+    "phenomena",
+    "deformity",
+    "contracture",
+    "neuroma",
+    "neuralgia",
+    "aneurysm",
+    "ileus",
+    "spots",
+    "nodes",
+    "space",
+    "spaces",
+    "plexus",
+    "muscle",
+    "loop",
+    "ligament",
+];
+const PLACE_NOUNS: &[&str] = &[
+    "church",
+    "school",
+    "street",
+    "park",
+    "house",
+    "avenue",
+    "road",
+    "center",
+    "college",
+    "university",
+    "hall",
+    "library",
+    "mall",
+    "academy",
+    "chapel",
+    "cemetery",
+    "temple",
+];
+
+/// Capitalised words that are names in the Census lists but in notes are almost always
+/// something else: months, days, languages, peoples, faiths, programmes.
+const COMMON_PROPER: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "english",
+    "spanish",
+    "french",
+    "german",
+    "italian",
+    "chinese",
+    "russian",
+    "portuguese",
+    "polish",
+    "irish",
+    "greek",
+    "haitian",
+    "creole",
+    "vietnamese",
+    "korean",
+    "japanese",
+    "arabic",
+    "hindi",
+    "mandarin",
+    "cantonese",
+    "somali",
+    "american",
+    "african",
+    "hispanic",
+    "latino",
+    "latina",
+    "asian",
+    "caucasian",
+    "christian",
+    "catholic",
+    "jewish",
+    "muslim",
+    "baptist",
+    "methodist",
+    "medicare",
+    "medicaid",
+    "tricare",
+    "god",
+    "jesus",
+    "christmas",
+    "easter",
+    "america",
+    "europe",
+    "africa",
+    "asia",
+    "mexico",
+    "canada",
+    "india",
+    "china",
+    "spain",
+    "france",
+    "italy",
+    "germany",
+    "england",
+    "ireland",
+    "jamaica",
+    "haiti",
+    "brazil",
+    "japan",
+    "korea",
+    "vietnam",
+    "cuba",
+    "russia",
+    "poland",
+    "greece",
+    "israel",
+    "philippines",
+    "puerto",
+    "rico",
+    "dominican",
+    "republic",
+    "salvador",
+    "guatemala",
+    "honduras",
+    "colombia",
+    "peru",
+    "ecuador",
+    "virginia",
+    "georgia",
+    "carolina",
+    "dakota",
+    "florida",
+    "texas",
+    "washington",
+    "indiana",
+    "tennessee",
+    "kentucky",
+    "nevada",
+    "montana",
+    "california",
+    "arizona",
+    "alabama",
+    "louisiana",
+    "missouri",
+    "kansas",
+    "nebraska",
+    "massachusetts",
+    "jersey",
+    "maryland",
+    "delaware",
+    "oregon",
+    "utah",
+    "idaho",
+    "iowa",
+    "ohio",
+    "michigan",
+    "illinois",
+    "wisconsin",
+    "minnesota",
+    "maine",
+    "vermont",
+    "alaska",
+    "hawaii",
+    "oklahoma",
+    "arkansas",
+    "mississippi",
+    "connecticut",
+    "pennsylvania",
+    "colorado",
+    "wyoming",
+    "york",
+    "hampshire",
+    "rhode",
+    "mexico",
+    "gram",
+    "gram-negative",
+    "gram-positive",
+    "tylenol",
+    "benadryl",
+    "ativan",
+    "coumadin",
+    "lasix",
+    "foley",
+    "doppler",
+    "holter",
+    "heparin",
+    "insulin",
+    "tramadol",
+    "norco",
+    "percocet",
+    "vicodin",
+    "dilaudid",
+    "zofran",
+    "flagyl",
+    "lovenox",
+    "keflex",
+    "bactrim",
+    "plavix",
+    "lipitor",
+    "xanax",
+    "haldol",
+    "seroquel",
+    "zyprexa",
+    "ambien",
+    "neurontin",
+    "lyrica",
+    "prilosec",
+    "nexium",
+    "protonix",
+    "pepcid",
+    "zantac",
+    "reglan",
+    "colace",
+    "senna",
+    "miralax",
+    "dulcolax",
+    "lactulose",
+];
+
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sr",
+    "sra",
+    "srta",
+];
+const LABELS: &[&str] = &[
+    "patient",
+    "pt",
+    "name",
+    "attending",
+    "resident",
+    "physician",
+    "provider",
+    "surgeon",
+    "pcp",
+    "cc",
+    "signed",
+    "dictated",
+    "transcribed",
+    "author",
+    "contact",
+    "guardian",
+    "proxy",
+    "hcp",
+    "fellow",
+    "intern",
+    "doctor",
+    "nurse",
+    "cosigned",
+    "cosigner",
+    "dear",
+    "attn",
+    "referring",
+    "consultant",
+    "interpreter",
+    "witness",
+    "by",
+    "from",
+    "to",
+    "re",
+    "np",
+    "anesthesiologist",
+    "anesthesia",
+    "assistant",
+    "assistants",
+    "cardiologist",
+    "oncologist",
+    "therapist",
+    "pharmacist",
+    "sw",
+    "cm",
+    "caseworker",
+    "primary",
+    "md",
+    "rn",
+    "lpn",
+    "pa",
+    "staff",
+    "scribe",
+    "student",
+    "preceptor",
+    "verified",
+    "reviewed",
+    "approved",
+    "electronically",
+    "sincerely",
+    "regards",
+    "thanks",
+    "emergency",
+    "informant",
+    "historian",
+    "kin",
+    "poa",
+    "surrogate",
+    "spouse",
+    "family",
+    "visitor",
+    "visitors",
+    "covering",
+    "supervising",
+    "ordering",
+    "requesting",
+    "radiologist",
+    "pathologist",
+    "sonographer",
+    "technologist",
+    "tech",
+];
+const RELATIONS: &[&str] = &[
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "sister",
+    "brother",
+    "friend",
+    "partner",
+    "spouse",
+    "niece",
+    "nephew",
+    "aunt",
+    "uncle",
+    "grandson",
+    "granddaughter",
+    "grandmother",
+    "grandfather",
+    "fiance",
+    "fiancee",
+    "boyfriend",
+    "girlfriend",
+    "caregiver",
+    "neighbor",
+    "roommate",
+    "sibling",
+    "child",
+    "dtr",
+    "mom",
+    "dad",
+    "cousin",
+    "stepson",
+    "stepdaughter",
+    "stepmother",
+    "stepfather",
+    "granddtr",
+    "sis",
+    "bro",
+    "named",
+    "called",
+];
+/// Verbs after which "by" introduces a person ("dictated by", "seen by").
+const BY_VERBS: &[&str] = &[
+    "dictated",
+    "signed",
+    "seen",
+    "reviewed",
+    "transcribed",
+    "cosigned",
+    "written",
+    "examined",
+    "evaluated",
+    "referred",
+    "authored",
+    "entered",
+    "performed",
+    "interpreted",
+    "read",
+    "verified",
+    "approved",
+    "attested",
+    "accompanied",
+    "brought",
+    "visited",
+    "driven",
+];
+const LOCATIVES: &[&str] = &[
+    "in",
+    "from",
+    "near",
+    "to",
+    "visiting",
+    "lives",
+    "resides",
+    "moved",
+    "relocated",
+    "outside",
+    "of",
+    "at",
+    "towards",
+    "toward",
+    "born",
+    "native",
+    "via",
+];
+const CREDENTIALS: &[&str] = &[
+    "md", "do", "rn", "np", "pa", "phd", "dds", "dmd", "facs", "facc", "facp", "mph", "cnm",
+    "crna", "lpn", "msw", "lcsw", "pharmd", "dpm", "arnp", "aprn", "fnp", "bsn", "msn", "pac",
+    "mbbs", "dnp", "cna", "lvn", "od", "psyd", "faafp", "frcpc", "mba", "ms", "ma",
+];
+
+/// FNV-1a: the keys are short lowercase words from our own lists, so a fast non-keyed hash is
+/// enough (nothing an attacker chooses is inserted).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+struct Dict {
+    flags: FastMap<&'static str, u16>,
+    multi_word_cities: FastSet<&'static str>,
+    first_names: Vec<&'static str>,
+    surnames: Vec<&'static str>,
+    cities: Vec<&'static str>,
+}
+
+fn lines(s: &'static str) -> impl Iterator<Item = &'static str> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+static DICT: LazyLock<Dict> = LazyLock::new(|| {
+    let mut flags: FastMap<&'static str, u16> =
+        FastMap::with_capacity_and_hasher(180_000, Default::default());
+    let mut multi_word_cities = FastSet::default();
+    let mut add = |w: &'static str, f: u16| *flags.entry(w).or_default() |= f;
+    for w in lines(include_str!("dict/english_common.txt")) {
+        add(w, WORD);
+    }
+    for w in lines(include_str!("dict/english_rare.txt")) {
+        add(w, RARE_WORD);
+    }
+    for w in lines(include_str!("dict/first_names.txt")) {
+        add(w, FIRST);
+    }
+    for w in lines(include_str!("dict/surnames.txt")) {
+        add(w, LAST);
+    }
+    for w in lines(include_str!("dict/clinical_terms.txt")) {
+        add(w, CLINICAL);
+    }
+    for city in lines(include_str!("dict/us_cities.txt")) {
+        match city.split_once(' ') {
+            None => add(city, CITY),
+            Some((first, _)) => {
+                multi_word_cities.insert(city);
+                add(first, CITY_PREFIX);
+            }
+        }
+    }
+    for (list, f) in [
+        (COMMON_PROPER, WORD),
+        (TITLES, TITLE),
+        (LABELS, LABEL),
+        (RELATIONS, RELATION),
+        (LOCATIVES, LOCATIVE),
+        (CREDENTIALS, CREDENTIAL),
+        (EPONYM_NOUNS, EPONYM),
+        (PLACE_NOUNS, PLACE_NOUN),
+        (BY_VERBS, BY_VERB),
+    ] {
+        for w in list {
+            add(w, f);
+        }
+    }
+    Dict {
+        flags,
+        multi_word_cities,
+        first_names: lines(include_str!("dict/first_names.txt")).collect(),
+        surnames: lines(include_str!("dict/surnames.txt")).collect(),
+        cities: lines(include_str!("dict/us_cities.txt")).collect(),
+    }
+});
+
+fn flags_of(word: &str) -> u16 {
+    let mut key = String::new();
+    lookup(&DICT, word, &mut key)
+}
+
+pub fn is_first_name(word: &str) -> bool {
+    flags_of(word) & FIRST != 0
+}
+
+pub fn is_surname(word: &str) -> bool {
+    flags_of(word) & LAST != 0
+}
+
+/// Surrogate picks: entry `draw mod len` of a list (lowercase).
+pub fn first_name_at(draw: u64) -> &'static str {
+    let l = &DICT.first_names;
+    l[(draw % l.len() as u64) as usize]
+}
+
+pub fn surname_at(draw: u64) -> &'static str {
+    let l = &DICT.surnames;
+    l[(draw % l.len() as u64) as usize]
+}
+
+pub fn city_at(draw: u64) -> &'static str {
+    let l = &DICT.cities;
+    l[(draw % l.len() as u64) as usize]
+}
+
+/// Loads the word tables now rather than on the first note.
+pub fn warm_up() {
+    LazyLock::force(&DICT);
+}
+
+/// Whether `phrase` (any case, single spaces) is a US place name in the list.
+pub fn is_city(phrase: &str) -> bool {
+    let key: String = phrase
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let dict = &*DICT;
+    dict.flags.get(key.as_str()).is_some_and(|f| f & CITY != 0)
+        || dict.multi_word_cities.contains(key.as_str())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Lower,
+    /// Initial capital, some lowercase after.
+    Cap,
+    Upper,
+    /// A single capital letter.
+    Initial,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    Space,
+    Comma,
+    Dot,
+    Colon,
+    Other,
+}
+
+#[derive(Debug)]
+struct Tok {
+    start: usize,
+    end: usize,
+    shape: Shape,
+    flags: u16,
+    /// Preceded by the start of the text or a sentence end (". ", newline).
+    sentence_start: bool,
+}
+
+fn shape(word: &str) -> Shape {
+    let mut chars = word.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = chars.next() else {
+        return Shape::Other;
+    };
+    if !first.is_uppercase() {
+        return Shape::Lower;
+    }
+    let mut any_lower = false;
+    let mut len = 1;
+    for c in chars {
+        len += 1;
+        any_lower |= c.is_lowercase();
+    }
+    match (len, any_lower) {
+        (1, _) => Shape::Initial,
+        (_, true) => Shape::Cap,
+        (_, false) => Shape::Upper,
+    }
+}
+
+fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
+    key.clear();
+    for c in word.chars() {
+        if c == '\'' || c == '\u{2019}' {
+            continue;
+        }
+        if c.is_ascii() {
+            key.push(c.to_ascii_lowercase());
+        } else {
+            key.extend(c.to_lowercase());
+        }
+    }
+    if let Some(&f) = dict.flags.get(key.as_str()) {
+        return f;
+    }
+    if key.contains('-') {
+        // "Smith-Jones" is a name; "X-ray" and "follow-up" are words.
+        return key
+            .split('-')
+            .filter_map(|part| dict.flags.get(part))
+            .fold(0, |acc, f| acc | f);
+    }
+    0
+}
+
+fn classify_gap(gap: &str) -> Gap {
+    let trimmed = gap.trim_matches([' ', '\t']);
+    if gap.contains('\n') || gap.contains('\r') {
+        return Gap::Other;
+    }
+    match trimmed {
+        "" if !gap.is_empty() => Gap::Space,
+        "," => Gap::Comma,
+        "." => Gap::Dot,
+        ":" | "-" | "=" => Gap::Colon,
+        _ => Gap::Other,
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+/// Word tokens: letters, joined across an inner apostrophe or hyphen ("O'Brien", "Smith-Jones")
+/// but not a possessive "'s".
+fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
+    let mut toks = Vec::with_capacity(text.len() / 6);
+    let mut key = String::new();
+    let bytes = text.as_bytes();
+    let mut iter = text.char_indices().peekable();
+    let mut last_end = 0;
+    while let Some((i, c)) = iter.next() {
+        if !is_word_char(c) {
+            continue;
+        }
+        let start = i;
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) {
+                end = j + d.len_utf8();
+                iter.next();
+            } else if matches!(d, '\'' | '\u{2019}' | '-') {
+                let after = j + d.len_utf8();
+                let next = text[after..].chars().next();
+                let possessive = d != '-'
+                    && matches!(next, Some('s' | 'S'))
+                    && !text[after + 1..].starts_with(is_word_char);
+                if next.is_some_and(is_word_char) && !possessive {
+                    iter.next();
+                } else {
+                    break;
+                }
+            } else if d.is_ascii_digit() {
+                // "A1c", "T2": not a word.
+                end = usize::MAX;
+                break;
+            } else {
+                break;
+            }
+        }
+        if end == usize::MAX {
+            while iter.peek().is_some_and(|&(_, d)| d.is_alphanumeric()) {
+                iter.next();
+            }
+            continue;
+        }
+        if start > 0 && bytes[start - 1].is_ascii_digit() {
+            continue;
+        }
+        let word = &text[start..end];
+        let before = text[last_end..start].trim_end_matches([' ', '\t']);
+        let sentence_start = toks.is_empty()
+            || before.ends_with(['.', '!', '?', '\n', '\r', ':', ';', '*', '#'])
+            || before.is_empty() && last_end == 0;
+        toks.push(Tok {
+            start,
+            end,
+            shape: shape(word),
+            flags: lookup(dict, word, &mut key),
+            sentence_start,
+        });
+        last_end = end;
+    }
+    toks
+}
+
+fn is_capitalised(t: &Tok) -> bool {
+    matches!(t.shape, Shape::Cap | Shape::Upper)
+}
+
+/// A name by dictionary alone: in a name list, not an English word or clinical term, and not
+/// a short all-capitals abbreviation.
+fn strong_name(t: &Tok) -> bool {
+    t.flags & NAME != 0
+        && t.flags & (WORD | CLINICAL) == 0
+        && (t.shape == Shape::Cap || t.shape == Shape::Upper && t.end - t.start >= 4)
+}
+
+/// A capitalised word in no list at all: a rare name, or a term we do not know.
+fn unknown(t: &Tok) -> bool {
+    t.shape == Shape::Cap && t.flags & !CITY_PREFIX == 0 && t.end - t.start >= 2
+}
+
+/// A name-list word that is also an English word.
+fn ambiguous_name(t: &Tok) -> bool {
+    t.flags & NAME != 0 && t.flags & CLINICAL == 0 && is_capitalised(t)
+}
+
+fn initial(t: &Tok, text: &str) -> bool {
+    t.shape == Shape::Initial && {
+        let w = &text[t.start..t.end];
+        // "I" and "A" are words unless a period marks them as initials.
+        !(w == "I" || w == "A") || text[t.end..].starts_with('.')
+    }
+}
+
+/// Whether token `t` is accepted as a name when context points at it.
+fn name_in_context(t: &Tok, text: &str) -> bool {
+    strong_name(t) || unknown(t) || initial(t, text) || ambiguous_name(t)
+}
+
+/// Finds names and places; appends byte spans of type NAME and GEO.
+pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
+    let dict = &*DICT;
+    let mut toks = tokenize(text, dict);
+    if toks.is_empty() {
+        return;
+    }
+    for i in 1..toks.len() {
+        if toks[i].flags & EPONYM != 0 && toks[i].shape == Shape::Lower {
+            let gap = &text[toks[i - 1].end..toks[i].start];
+            let gap = gap
+                .strip_prefix("'s")
+                .or_else(|| gap.strip_prefix("\u{2019}s"))
+                .unwrap_or(gap);
+            if matches!(gap, " " | "-") && is_capitalised(&toks[i - 1]) {
+                toks[i - 1].flags |= CLINICAL;
+            }
+        }
+    }
+    let n = toks.len();
+    let gaps: Vec<Gap> = (0..n)
+        .map(|i| {
+            if i == 0 {
+                Gap::Other
+            } else {
+                classify_gap(&text[toks[i - 1].end..toks[i].start])
+            }
+        })
+        .collect();
+    // gap[i]: between token i-1 and i.
+    let mut mark: Vec<Option<&'static str>> = vec![None; n];
+    let word_is = |t: &Tok, f: u16| t.flags & f != 0;
+
+    for i in 0..n {
+        let t = &toks[i];
+        if strong_name(t) && !word_is(t, CITY) {
+            mark[i] = Some("NAME");
+        }
+        // A place name: unambiguous, or ambiguous after "in", "from", "lives in".
+        if t.shape == Shape::Cap || t.shape == Shape::Upper {
+            let locative = i > 0
+                && toks[i - 1].shape == Shape::Lower
+                && word_is(&toks[i - 1], LOCATIVE)
+                && gaps[i] == Gap::Space;
+            if word_is(t, CITY_PREFIX) {
+                if let Some(last) = multi_word_city(text, &toks, &gaps, i, dict) {
+                    if locative
+                        || (i..=last).any(|k| toks[k].flags & WORD == 0)
+                        || !toks[i].sentence_start
+                    {
+                        for m in mark.iter_mut().take(last + 1).skip(i) {
+                            *m = Some("GEO");
+                        }
+                        continue;
+                    }
+                }
+            }
+            if word_is(t, CITY) && t.flags & CLINICAL == 0 {
+                let plain = t.flags & (WORD | RARE_WORD | NAME) == 0 && t.shape == Shape::Cap;
+                if plain || locative && t.flags & WORD == 0 || locative && t.shape == Shape::Cap {
+                    mark[i] = Some("GEO");
+                } else if strong_name(t) {
+                    mark[i] = Some("NAME");
+                }
+            }
+        }
+    }
+
+    // Context: titles, labels, relation words and credentials point at names.
+    for i in 0..n {
+        let t = &toks[i];
+        let w = &text[t.start..t.end];
+        if i + 1 < n && word_is(t, TITLE) && t.shape != Shape::Lower {
+            let dotted = gaps[i + 1] == Gap::Dot;
+            let upper_title_without_dot = t.shape == Shape::Upper && !dotted && w != "DR";
+            if (dotted || gaps[i + 1] == Gap::Space) && !upper_title_without_dot {
+                mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                    (is_capitalised(t) || t.shape == Shape::Initial) && t.flags & TITLE == 0
+                });
+            }
+        }
+        if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
+                (is_capitalised(t) || t.shape == Shape::Initial)
+                    && t.flags & (CLINICAL | TITLE) == 0
+                    && (t.flags & (WORD | RARE_WORD) == 0 || t.flags & NAME != 0)
+            });
+        }
+        if i + 1 < n
+            && (word_is(t, RELATION) && t.shape == Shape::Lower || w == "Dear")
+            && matches!(gaps[i + 1], Gap::Space | Gap::Comma | Gap::Colon)
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                strong_name(t)
+                    || unknown(t)
+                    || initial(t, text)
+                    || ambiguous_name(t) && t.flags & WORD == 0
+                    || ambiguous_name(t) && t.shape == Shape::Cap && !t.sentence_start
+            });
+        }
+        if i + 2 < n
+            && w == "by"
+            && toks[i - usize::from(i > 0)].flags & BY_VERB != 0
+            && gaps[i + 1] == Gap::Space
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                strong_name(t)
+                    || unknown(t)
+                    || initial(t, text)
+                    || ambiguous_name(t) && t.shape == Shape::Cap
+            });
+        }
+        if i > 0
+            && word_is(t, CREDENTIAL)
+            && t.shape != Shape::Lower
+            && matches!(gaps[i], Gap::Comma | Gap::Space)
+            && is_capitalised(&toks[i - 1])
+            && (name_in_context(&toks[i - 1], text))
+            && toks[i - 1].flags & (WORD | RARE_WORD | CLINICAL) == 0
+        {
+            mark[i - 1] = Some("NAME");
+        }
+    }
+
+    // Pairs of ambiguous names: "spoke with Mark Brown".
+    for i in 1..n {
+        let (a, b) = (&toks[i - 1], &toks[i]);
+        if gaps[i] == Gap::Space
+            && a.shape == Shape::Cap
+            && b.shape == Shape::Cap
+            && a.flags & FIRST != 0
+            && b.flags & LAST != 0
+            && (a.flags | b.flags) & CLINICAL == 0
+            && b.flags & PLACE_NOUN == 0
+            && !a.sentence_start
+            && mark[i - 1].is_none()
+            && mark[i].is_none()
+        {
+            mark[i - 1] = Some("NAME");
+            mark[i] = Some("NAME");
+        }
+    }
+
+    // Neighbours of a name that look like names are names: "John Q. Public", "SMITH, JOHN".
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if mark[i] != Some("NAME") {
+                continue;
+            }
+            let t = &toks[i];
+            if i + 1 < n && mark[i + 1].is_none() {
+                let next = &toks[i + 1];
+                let linked = match gaps[i + 1] {
+                    Gap::Space => true,
+                    Gap::Dot => initial(t, text),
+                    Gap::Comma => {
+                        next.flags & FIRST != 0
+                            && next.flags & WORD == 0
+                            && is_capitalised(next)
+                            && t.flags & LAST != 0
+                    }
+                    _ => false,
+                };
+                let accept = strong_name(next)
+                    || initial(next, text)
+                    || unknown(next)
+                    || ambiguous_name(next)
+                        && next.flags & LAST != 0
+                        && (t.flags & FIRST != 0 || initial(t, text));
+                if linked && accept && next.flags & CLINICAL == 0 {
+                    mark[i + 1] = Some("NAME");
+                    changed = true;
+                }
+            }
+            if i > 0 && mark[i - 1].is_none() {
+                let prev = &toks[i - 1];
+                let linked = match gaps[i] {
+                    Gap::Space => true,
+                    Gap::Dot => initial(prev, text),
+                    // "SMITH, JOHN": a surname before a first name and a comma.
+                    Gap::Comma => {
+                        t.flags & FIRST != 0
+                            && prev.flags & LAST != 0
+                            && is_capitalised(prev)
+                            && prev.shape == t.shape
+                    }
+                    _ => false,
+                };
+                let accept = strong_name(prev)
+                    || initial(prev, text)
+                    || unknown(prev) && !prev.sentence_start
+                    || ambiguous_name(prev) && prev.flags & FIRST != 0 && prev.shape == Shape::Cap
+                    || ambiguous_name(prev) && gaps[i] == Gap::Comma;
+                if linked && accept && prev.flags & (CLINICAL | TITLE | LABEL) == 0 {
+                    mark[i - 1] = Some("NAME");
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    // Runs of marked tokens joined by spaces or initials' periods become one span.
+    let mut i = 0;
+    while i < n {
+        let Some(kind) = mark[i] else {
+            i += 1;
+            continue;
+        };
+        let start = toks[i].start;
+        let mut end = toks[i].end;
+        let mut j = i + 1;
+        while j < n
+            && mark[j] == Some(kind)
+            && (gaps[j] == Gap::Space || gaps[j] == Gap::Dot && initial(&toks[j - 1], text))
+        {
+            end = toks[j].end;
+            j += 1;
+        }
+        if initial(&toks[j - 1], text) && text[end..].starts_with('.') {
+            end += 1;
+        }
+        out.push((start, end, kind));
+        i = j;
+    }
+}
+
+/// Marks up to `max` tokens from `from` on that `accept` takes, linked by spaces, initials'
+/// periods or a "Last, First" comma.
+fn mark_run(
+    text: &str,
+    toks: &[Tok],
+    gaps: &[Gap],
+    mark: &mut [Option<&'static str>],
+    from: usize,
+    max: usize,
+    accept: impl Fn(&Tok) -> bool,
+) {
+    let mut k = from;
+    while k < toks.len() && k < from + max && accept(&toks[k]) {
+        mark[k] = Some("NAME");
+        k += 1;
+        if k >= toks.len() {
+            break;
+        }
+        let linked = match gaps[k] {
+            Gap::Space => true,
+            Gap::Dot => initial(&toks[k - 1], text),
+            Gap::Comma => k == from + 1 && toks[k].flags & FIRST != 0,
+            _ => false,
+        };
+        if !linked {
+            break;
+        }
+    }
+}
+
+/// The last token of a multi-word US place name starting at token `i`, if any.
+fn multi_word_city(text: &str, toks: &[Tok], gaps: &[Gap], i: usize, dict: &Dict) -> Option<usize> {
+    let mut best = None;
+    let mut key = String::new();
+    key.push_str(&text[toks[i].start..toks[i].end].to_lowercase());
+    for k in i + 1..toks.len().min(i + 4) {
+        if gaps[k] != Gap::Space || !is_capitalised(&toks[k]) && toks[k].shape != Shape::Lower {
+            break;
+        }
+        key.push(' ');
+        key.push_str(&text[toks[k].start..toks[k].end].to_lowercase());
+        if dict.multi_word_cities.contains(key.as_str()) && is_capitalised(&toks[k]) {
+            best = Some(k);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(&str, &'static str)> {
+        let mut out = Vec::new();
+        find(text, &mut out);
+        out.iter().map(|&(s, e, k)| (&text[s..e], k)).collect()
+    }
+
+    #[test]
+    fn names_from_dictionaries_and_context() {
+        assert_eq!(names("Seen by Dr. Quill today"), [("Quill", "NAME")]);
+        assert_eq!(
+            names("Patient: Ashley Vandermeer"),
+            [("Ashley Vandermeer", "NAME")]
+        );
+        assert_eq!(
+            names("SMITH, JOHN was admitted"),
+            [("SMITH", "NAME"), ("JOHN", "NAME")]
+        );
+        assert_eq!(
+            names("spoke with his wife Hope about it"),
+            [("Hope", "NAME")]
+        );
+        assert_eq!(names("Hope is the plan"), []);
+        assert_eq!(names("John Q. Public signed"), [("John Q. Public", "NAME")]);
+        assert_eq!(names("Parkinson disease, Foley catheter, Apgar 9"), []);
+        assert_eq!(
+            names("Lives in Worcester with family"),
+            [("Worcester", "GEO")]
+        );
+        assert_eq!(
+            names("moved from Salt Lake City last year"),
+            [("Salt Lake City", "GEO")]
+        );
+        assert_eq!(names("He speaks English and Spanish."), []);
+    }
+}
