@@ -200,3 +200,58 @@ pub async fn deid_step(dir: &Path) -> anyhow::Result<StepResult> {
         rows,
     })
 }
+
+/// Throughput of the free-text scrubber on notes made from a gold file's texts, repeated to
+/// `megabytes`: one thread, then `threads`, in the same run. Returns a printable table.
+pub fn text_throughput(gold: &Path, megabytes: usize, threads: usize) -> anyhow::Result<String> {
+    use crate::deid::text::Replace;
+    use crate::scrub::{read_gold, scrub_jsonl, ScrubSettings};
+    let notes = read_gold(std::io::BufReader::new(std::fs::File::open(gold)?))?;
+    anyhow::ensure!(!notes.is_empty(), "{} holds no notes", gold.display());
+    let mut input = Vec::new();
+    let mut count = 0usize;
+    while input.len() < megabytes << 20 {
+        for n in &notes {
+            let line = serde_json::json!({"id": count, "patient": format!("p{}", count % 997), "text": n.text});
+            serde_json::to_writer(&mut input, &line)?;
+            input.push(b'\n');
+            count += 1;
+        }
+    }
+    let text_bytes: usize =
+        notes.iter().map(|n| n.text.len()).sum::<usize>() * (count / notes.len());
+    let mut out = format!(
+        "free-text scrubber: {count} notes, {:.1} MB of note text (tests/data notes repeated)\n",
+        text_bytes as f64 / 1e6
+    );
+    out.push_str(&format!(
+        "{:<22} {:>8} {:>10} {:>12} {:>9}\n",
+        "run", "threads", "MB/s", "notes/s", "speedup"
+    ));
+    let mut base = None;
+    for (label, mode, t) in [
+        ("tag", Replace::Tag, 1),
+        ("tag", Replace::Tag, threads),
+        ("surrogate", Replace::Surrogate, threads),
+    ] {
+        let mut settings = ScrubSettings::new(mode);
+        settings.threads = t;
+        if mode == Replace::Surrogate {
+            settings.keyed = Some(crate::deid::keyed::Keyed::new(
+                b"bench key, not a secret at all",
+            )?);
+        }
+        crate::deid::text::words::warm_up();
+        let start = Instant::now();
+        let summary = scrub_jsonl(&input[..], std::io::sink(), &settings, false)?;
+        let secs = start.elapsed().as_secs_f64();
+        let mbs = summary.bytes as f64 / 1e6 / secs;
+        let b = *base.get_or_insert(mbs);
+        out.push_str(&format!(
+            "{label:<22} {t:>8} {mbs:>10.1} {:>12.0} {:>8.2}x\n",
+            summary.notes as f64 / secs,
+            mbs / b
+        ));
+    }
+    Ok(out)
+}

@@ -377,11 +377,14 @@ async fn write_run(
     opts: &RunOptions,
     key: &crate::config::SecretValue,
 ) -> anyhow::Result<(Manifest, DeidReport)> {
-    let deid_ctx = Arc::new(DeidContext::new(
-        keyed.clone(),
-        policy.policy.date_shift,
-        policy.policy.reference_date,
-    ));
+    let deid_ctx = Arc::new(
+        DeidContext::new(
+            keyed.clone(),
+            policy.policy.date_shift,
+            policy.policy.reference_date,
+        )
+        .with_text(policy.policy.text),
+    );
     let mut tables = Vec::new();
     let mut table_reports = Vec::new();
     for (plan, df) in plans {
@@ -502,6 +505,7 @@ async fn write_run(
             sha256: policy.sha256.clone(),
         },
         key_fingerprint: key.fingerprint(),
+        text_mode: policy.policy.text.mode,
         extract: extract.to_string(),
         watermarks,
         tables,
@@ -555,6 +559,13 @@ async fn write_table(
         if cp.action == Action::DateShift {
             args.push(ident(plan.patient_id.as_ref().expect("validated")));
         }
+        let udf = match (&plan.patient_id, cp.action) {
+            (Some(pid), Action::ScrubText) => {
+                args.push(ident(pid));
+                udf.with_patient()
+            }
+            _ => udf,
+        };
         select.push(ScalarUDF::new_from_impl(udf).call(args).alias(name));
         fields.push(Field::new(
             name,

@@ -66,17 +66,32 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Scrub free text: JSONL notes ({"id", "text", ...}) on stdin to JSONL with spans on stdout.
+    /// Scrub free text: JSONL notes ({"id", "text", "patient"?, ...}) on stdin to JSONL with
+    /// spans on stdout, or a plain-text stream with --format text.
+    #[command(after_help = SCRUB_HELP)]
     Scrub {
-        /// What replaces each identifier.
-        #[arg(long, value_enum, default_value = "tag")]
-        mode: harbor::scrub::Mode,
-        /// `jsonl` (one note object per line) or `text` (the whole input is one note).
+        /// What replaces each identifier (default: the policy's, else tag).
+        #[arg(long, value_enum)]
+        mode: Option<harbor::deid::text::Replace>,
+        /// Policy file whose [policy.text] and [policy.date_shift] settings apply.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// File holding the run key (surrogates and date offsets derive from it).
+        #[arg(long, conflicts_with = "key_env")]
+        key_file: Option<PathBuf>,
+        /// Environment variable holding the run key.
+        #[arg(long)]
+        key_env: Option<String>,
+        /// `jsonl` (one note object per line) or `text` (the whole input is one note, read in
+        /// chunks).
         #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "text"])]
         format: String,
         /// Count and leave out lines that are not note objects instead of stopping.
         #[arg(long)]
         skip_bad: bool,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Recall and precision of the scrubber (or of given predictions) against gold spans.
     EvalText {
@@ -97,6 +112,18 @@ enum Command {
         /// Working directory (input and outputs); a temporary one by default.
         #[arg(long)]
         work: Option<PathBuf>,
+    },
+    /// Free-text scrubber throughput, one thread and all cores, on notes made from a gold file.
+    BenchText {
+        /// Gold notes (marked text or JSONL) whose texts are repeated into the workload.
+        #[arg(long, default_value = "tests/data/notes_dev.txt")]
+        gold: PathBuf,
+        /// Megabytes of JSONL to scrub.
+        #[arg(long, default_value_t = 64)]
+        megabytes: usize,
+        /// Threads for the parallel run (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// One measured step of `harbor bench`, in a process of its own.
     #[command(hide = true)]
@@ -211,10 +238,15 @@ async fn dispatch(command: Command) -> anyhow::Result<i32> {
                     println!("FAIL {}{at}: {}", f.file, f.problem);
                 }
                 println!(
-                    "{} files checked, {} values scanned against {} canaries and identifier patterns: {}",
+                    "{} files checked, {} values scanned against {} canaries{}: {}",
                     report.files_checked,
                     report.values_scanned,
                     report.canaries,
+                    if report.shapes_scanned {
+                        " and identifier patterns"
+                    } else {
+                        " (free text holds surrogates, so identifier patterns are not scanned)"
+                    },
                     if report.findings.is_empty() {
                         "no findings".to_string()
                     } else {
@@ -229,39 +261,57 @@ async fn dispatch(command: Command) -> anyhow::Result<i32> {
             })
         }
         Command::Bench { rows, work } => bench(rows, work).await,
+        Command::BenchText {
+            gold,
+            megabytes,
+            threads,
+        } => {
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            print!(
+                "{}",
+                harbor::bench::text_throughput(&gold, megabytes, threads)?
+            );
+            Ok(0)
+        }
         Command::Scrub {
             mode,
+            policy,
+            key_file,
+            key_env,
             format,
             skip_bad,
+            threads,
         } => {
+            let settings = scrub_settings(mode, policy, key_file, key_env, threads)?;
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            if format == "text" {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::BufReader::new(stdin), &mut text)
-                    .map_err(|_| harbor::error::data_err("input is not valid UTF-8 text"))?;
-                let (scrubbed, spans) = harbor::scrub::scrub_text(&text, mode);
-                let mut out = stdout;
-                std::io::Write::write_all(&mut out, scrubbed.as_bytes())?;
-                std::io::Write::flush(&mut out)?;
-                eprintln!("scrubbed 1 note: {} spans", spans.len());
+            let started = std::time::Instant::now();
+            let summary = if format == "text" {
+                harbor::scrub::scrub_plain_text(stdin, stdout, &settings)?
             } else {
-                let summary = harbor::scrub::scrub_jsonl(stdin, stdout, mode, skip_bad)?;
-                let found: Vec<String> = summary
-                    .spans_by_type
-                    .iter()
-                    .map(|(k, v)| format!("{k} {v}"))
-                    .collect();
-                eprintln!(
-                    "scrubbed {} notes ({} bad lines skipped): {}",
-                    summary.notes,
-                    summary.bad_lines,
-                    if found.is_empty() {
-                        "no spans".to_string()
-                    } else {
-                        found.join(", ")
-                    }
-                );
+                harbor::scrub::scrub_jsonl(stdin, stdout, &settings, skip_bad)?
+            };
+            let found: Vec<String> = summary
+                .spans_by_type
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "scrubbed {} notes, {:.1} MB in {:.2} s ({} bad lines skipped): {}",
+                summary.notes,
+                summary.bytes as f64 / 1e6,
+                secs,
+                summary.bad_lines,
+                if found.is_empty() {
+                    "no spans".to_string()
+                } else {
+                    found.join(", ")
+                }
+            );
+            if std::env::var_os("HARBOR_REPORT_PEAK_RSS").is_some() {
+                eprintln!("peak rss MiB {:.1}", harbor::bench::peak_rss_mib());
             }
             Ok(0)
         }
@@ -305,6 +355,55 @@ async fn dispatch(command: Command) -> anyhow::Result<i32> {
             Ok(0)
         }
     }
+}
+
+const SCRUB_HELP: &str = "\
+Span offsets are Unicode code points into the input text (what Python's str slicing uses).
+In surrogate mode each span becomes a realistic value of its type, the same for one patient
+(the note's \"patient\" field, else its \"id\") throughout a run; dates move by the patient's
+offset, the same one a pipeline with this key and policy gives structured dates. Without a
+key, surrogate mode draws a key for this run only.";
+
+fn scrub_settings(
+    mode: Option<harbor::deid::text::Replace>,
+    policy: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    key_env: Option<String>,
+    threads: Option<usize>,
+) -> anyhow::Result<harbor::scrub::ScrubSettings> {
+    use harbor::config::Secret;
+    use harbor::deid::text::Replace;
+    let policy = policy
+        .map(|p| harbor::config::Policy::load(&p))
+        .transpose()?;
+    let text = policy.as_ref().map(|p| p.policy.text).unwrap_or_default();
+    let mut settings = harbor::scrub::ScrubSettings::new(mode.unwrap_or(text.mode));
+    settings.options.years = text.years;
+    if let Some(p) = &policy {
+        settings.date_shift = p.policy.date_shift;
+    }
+    settings.threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let secret = match (key_file, key_env) {
+        (Some(file), _) => Some(Secret::File { file }),
+        (None, Some(env)) => Some(Secret::Env { env }),
+        (None, None) => None,
+    };
+    let cwd = std::env::current_dir()?;
+    settings.keyed = match secret {
+        Some(s) => {
+            let key = s.resolve("--key", &cwd)?;
+            eprintln!("key fingerprint {}", key.fingerprint());
+            Some(harbor::deid::keyed::Keyed::new(key.expose().as_bytes())?)
+        }
+        None if settings.replace == Replace::Surrogate => {
+            eprintln!("no --key-file or --key-env: surrogates are consistent within this run only");
+            let key: [u8; 32] = rand::random();
+            Some(harbor::deid::keyed::Keyed::new(&key)?)
+        }
+        None => None,
+    };
+    Ok(settings)
 }
 
 async fn bench(rows: usize, work: Option<PathBuf>) -> anyhow::Result<i32> {

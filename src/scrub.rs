@@ -8,30 +8,58 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::deid::text::{
-    code_point_spans, find_byte_spans, find_spans, push_tag, replace_spans, Span,
-};
+use crate::config::DateShiftRange;
+use crate::deid::keyed::Keyed;
+use crate::deid::text::{code_point_spans, find_spans, ByteSpan, Options, Replace, Scrubber, Span};
 use crate::error::data_err;
 
-/// What replaces a span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
-    /// `[TYPE]` tags.
-    Tag,
-    /// A fixed mask that does not reveal the type.
-    Redact,
+/// How `harbor scrub` treats every note of a run.
+pub struct ScrubSettings {
+    pub replace: Replace,
+    pub options: Options,
+    /// The run key: surrogates and date offsets derive from it.
+    pub keyed: Option<Keyed>,
+    pub date_shift: DateShiftRange,
+    /// Worker threads (notes are scrubbed in parallel, written in input order).
+    pub threads: usize,
 }
 
-pub const REDACT_MASK: &str = "[REDACTED]";
+impl ScrubSettings {
+    pub fn new(replace: Replace) -> Self {
+        Self {
+            replace,
+            options: Options::default(),
+            keyed: None,
+            date_shift: DateShiftRange::default(),
+            threads: 1,
+        }
+    }
+
+    /// The note scrubbed, and its spans in code-point offsets of the input. `patient` keys
+    /// surrogates and the date offset.
+    pub fn scrub_note(&self, text: &str, patient: &str) -> (String, Vec<Span>) {
+        let (out, spans) = self.scrub_bytes(text, patient);
+        (out, code_point_spans(text, &spans))
+    }
+
+    fn scrub_bytes(&self, text: &str, patient: &str) -> (String, Vec<ByteSpan>) {
+        let scrubber = Scrubber {
+            replace: self.replace,
+            options: self.options,
+            keyed: self.keyed.as_ref(),
+        };
+        let offset = match (&self.keyed, self.replace) {
+            (Some(k), Replace::Surrogate) => Some(k.date_offset_days(patient, self.date_shift)),
+            _ => None,
+        };
+        let (out, spans) = scrubber.scrub(text, patient, offset);
+        (out.unwrap_or_else(|| text.to_string()), spans)
+    }
+}
 
 /// The text with every span replaced, and the spans in code-point offsets of the input.
-pub fn scrub_text(text: &str, mode: Mode) -> (String, Vec<Span>) {
-    let byte_spans = find_byte_spans(text);
-    let scrubbed = replace_spans(text, &byte_spans, |kind, out| match mode {
-        Mode::Tag => push_tag(kind, out),
-        Mode::Redact => out.push_str(REDACT_MASK),
-    });
-    (scrubbed, code_point_spans(text, &byte_spans))
+pub fn scrub_text(text: &str, replace: Replace) -> (String, Vec<Span>) {
+    ScrubSettings::new(replace).scrub_note(text, "")
 }
 
 /// Counts of a `harbor scrub` run, for its summary on stderr.
@@ -39,58 +67,226 @@ pub fn scrub_text(text: &str, mode: Mode) -> (String, Vec<Span>) {
 pub struct ScrubSummary {
     pub notes: u64,
     pub bad_lines: u64,
+    pub bytes: u64,
     pub spans_by_type: BTreeMap<String, u64>,
+}
+
+/// Lines (or text chunks) handed to the worker threads at a time.
+const BATCH_LINES: usize = 2048;
+const BATCH_BYTES: usize = 32 << 20;
+
+enum LineOutcome {
+    Blank,
+    Bad(&'static str),
+    Note {
+        json: Vec<u8>,
+        kinds: Vec<&'static str>,
+        bytes: usize,
+    },
+}
+
+fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOutcome {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return LineOutcome::Blank;
+    }
+    let Ok(line) = std::str::from_utf8(bytes) else {
+        return LineOutcome::Bad("not valid UTF-8");
+    };
+    let Ok(mut obj) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line)
+    else {
+        return LineOutcome::Bad("not a JSON object");
+    };
+    // Taken out of its slot and put back scrubbed, so the field order is kept.
+    let text = match obj.get_mut("text") {
+        Some(serde_json::Value::String(s)) => std::mem::take(s),
+        _ => return LineOutcome::Bad("no string field \"text\""),
+    };
+    // Surrogates are consistent per patient; a note without one stands alone.
+    let patient = match obj.get("patient").or_else(|| obj.get("id")) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => format!("line {line_no}"),
+    };
+    let (scrubbed, spans) = settings.scrub_note(&text, &patient);
+    obj.insert("text".into(), serde_json::Value::String(scrubbed));
+    let mut out = obj;
+    let kinds = spans.iter().map(|s| s.kind).collect();
+    out.insert(
+        "spans".into(),
+        serde_json::to_value(&spans).expect("spans serialize"),
+    );
+    let mut json = serde_json::to_vec(&out).expect("a JSON map serializes");
+    json.push(b'\n');
+    LineOutcome::Note {
+        json,
+        kinds,
+        bytes: text.len(),
+    }
+}
+
+/// Runs `f` over `items` on up to `threads` scoped threads, results in input order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("scrub worker panicked"))
+            .collect()
+    })
 }
 
 /// Scrubs JSONL notes: each line an object with a string `text`; every other field is passed
 /// through, `text` is replaced and `spans` added. A line that is not such an object stops the
 /// run naming its line number, or with `skip_bad` is counted and left out.
 pub fn scrub_jsonl(
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
-    mode: Mode,
+    settings: &ScrubSettings,
     skip_bad: bool,
 ) -> anyhow::Result<ScrubSummary> {
+    crate::deid::text::words::warm_up();
     let mut summary = ScrubSummary::default();
-    for (n, line) in input.split(b'\n').enumerate() {
-        let line_no = n + 1;
-        let bytes = line?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            continue;
+    let mut line_no = 0;
+    loop {
+        let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+        let mut batch_bytes = 0;
+        while batch.len() < BATCH_LINES && batch_bytes < BATCH_BYTES {
+            let mut line = Vec::new();
+            if input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            line_no += 1;
+            batch_bytes += line.len();
+            batch.push((line_no, line));
         }
-        let parsed = std::str::from_utf8(&bytes)
-            .map_err(|_| "not valid UTF-8")
-            .and_then(|s| {
-                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s)
-                    .map_err(|_| "not a JSON object")
-            })
-            .and_then(|obj| match obj.get("text") {
-                Some(serde_json::Value::String(_)) => Ok(obj),
-                _ => Err("no string field \"text\""),
-            });
-        let mut obj = match parsed {
-            Ok(obj) => obj,
-            Err(why) if skip_bad => {
-                let _ = why;
-                summary.bad_lines += 1;
-                continue;
+        if batch.is_empty() {
+            break;
+        }
+        let outcomes = parallel_map(&batch, settings.threads, |(n, line)| {
+            scrub_line(settings, line, *n)
+        });
+        for ((n, _), outcome) in batch.iter().zip(outcomes) {
+            match outcome {
+                LineOutcome::Blank => {}
+                LineOutcome::Bad(_) if skip_bad => summary.bad_lines += 1,
+                LineOutcome::Bad(why) => {
+                    return Err(data_err(format!(
+                        "input line {n}: {why} (use --skip-bad to count and skip such lines)"
+                    )))
+                }
+                LineOutcome::Note { json, kinds, bytes } => {
+                    output.write_all(&json)?;
+                    for k in kinds {
+                        *summary.spans_by_type.entry(k.to_string()).or_default() += 1;
+                    }
+                    summary.notes += 1;
+                    summary.bytes += bytes as u64;
+                }
             }
-            Err(why) => {
-                return Err(data_err(format!(
-                    "input line {line_no}: {why} (use --skip-bad to count and skip such lines)"
-                )))
-            }
+        }
+    }
+    output.flush()?;
+    Ok(summary)
+}
+
+/// Plain text is read and scrubbed in chunks of about this size, cut at a line break (a blank
+/// line where there is one), so a note of any size is scrubbed in bounded memory.
+const TEXT_CHUNK: usize = 1 << 20;
+
+/// The length of the prefix of `buf` to scrub as one chunk: up to a blank line, else a line
+/// break, else whitespace, else a character boundary.
+fn chunk_end(buf: &str, eof: bool) -> usize {
+    if buf.len() <= TEXT_CHUNK {
+        return if eof {
+            buf.len()
+        } else {
+            buf.rfind('\n').map_or(0, |i| i + 1)
         };
-        let text = obj["text"].as_str().unwrap_or_default().to_string();
-        let (scrubbed, spans) = scrub_text(&text, mode);
-        for s in &spans {
-            *summary.spans_by_type.entry(s.kind.to_string()).or_default() += 1;
+    }
+    let mut limit = TEXT_CHUNK;
+    while !buf.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let window = &buf[..limit];
+    let floor = limit / 2;
+    for cut in [
+        window.rfind("\n\n").map(|i| i + 2),
+        window.rfind('\n').map(|i| i + 1),
+    ] {
+        if let Some(c) = cut.filter(|&c| c > floor) {
+            return c;
         }
-        obj.insert("text".into(), serde_json::Value::String(scrubbed));
-        obj.insert("spans".into(), serde_json::to_value(&spans)?);
-        serde_json::to_writer(&mut output, &obj)?;
-        output.write_all(b"\n")?;
-        summary.notes += 1;
+    }
+    window
+        .rfind(char::is_whitespace)
+        .filter(|&i| i > floor)
+        .map_or(limit, |i| i + 1)
+}
+
+/// Scrubs a plain-text stream (one note), chunk by chunk.
+pub fn scrub_plain_text(
+    mut input: impl std::io::Read,
+    mut output: impl Write,
+    settings: &ScrubSettings,
+) -> anyhow::Result<ScrubSummary> {
+    crate::deid::text::words::warm_up();
+    let mut summary = ScrubSummary {
+        notes: 1,
+        ..Default::default()
+    };
+    let mut pending: Vec<u8> = Vec::new();
+    let mut eof = false;
+    let mut read_buf = vec![0u8; 1 << 20];
+    while !eof || !pending.is_empty() {
+        while !eof && pending.len() < settings.threads.max(1) * TEXT_CHUNK * 2 {
+            let n = input.read(&mut read_buf)?;
+            if n == 0 {
+                eof = true;
+            }
+            pending.extend_from_slice(&read_buf[..n]);
+        }
+        // Only whole characters are scrubbed; a split one waits for its remaining bytes.
+        let valid = match std::str::from_utf8(&pending) {
+            Ok(s) => s.len(),
+            Err(e) if e.error_len().is_none() && !eof => e.valid_up_to(),
+            Err(_) => return Err(data_err("input is not valid UTF-8 text")),
+        };
+        let text = std::str::from_utf8(&pending[..valid]).expect("checked above");
+        let mut chunks = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let end = chunk_end(rest, eof && valid == pending.len());
+            if end == 0 {
+                break;
+            }
+            chunks.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+        let consumed = text.len() - rest.len();
+        let results = parallel_map(&chunks, settings.threads, |c| settings.scrub_bytes(c, ""));
+        for (out, spans) in results {
+            output.write_all(out.as_bytes())?;
+            for s in spans {
+                *summary.spans_by_type.entry(s.2.to_string()).or_default() += 1;
+            }
+        }
+        summary.bytes += consumed as u64;
+        pending.drain(..consumed);
+        if consumed == 0 && eof {
+            break;
+        }
     }
     output.flush()?;
     Ok(summary)
@@ -105,11 +301,11 @@ pub struct LabeledSpan {
     pub kind: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct GoldNote {
-    id: serde_json::Value,
-    text: String,
-    phi: Vec<LabeledSpan>,
+#[derive(Debug, Deserialize, Serialize)]
+pub struct GoldNote {
+    pub id: serde_json::Value,
+    pub text: String,
+    pub phi: Vec<LabeledSpan>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,10 +391,84 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
+/// Gold notes from JSONL, or from inline-marked text: a line `### id` starts a note and
+/// `{{TYPE:text}}` marks a span (easier to write by hand than offsets).
+pub fn read_gold(mut input: impl BufRead) -> anyhow::Result<Vec<GoldNote>> {
+    let mut all = String::new();
+    input
+        .read_to_string(&mut all)
+        .map_err(|_| data_err("gold: not valid UTF-8"))?;
+    let first = all.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if !first.starts_with("###") {
+        return read_jsonl(all.as_bytes(), "gold");
+    }
+    let mut notes = Vec::new();
+    let mut current: Option<(String, String, usize)> = None;
+    let flush = |current: Option<(String, String, usize)>,
+                 notes: &mut Vec<GoldNote>|
+     -> anyhow::Result<()> {
+        if let Some((id, body, line)) = current {
+            notes.push(parse_marked(id, body.trim_matches('\n'), line)?);
+        }
+        Ok(())
+    };
+    for (n, line) in all.lines().enumerate() {
+        if let Some(id) = line.strip_prefix("###") {
+            flush(current.take(), &mut notes)?;
+            current = Some((id.trim().to_string(), String::new(), n + 2));
+        } else if let Some((_, body, _)) = current.as_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    flush(current, &mut notes)?;
+    Ok(notes)
+}
+
+fn parse_marked(id: String, marked: &str, first_line: usize) -> anyhow::Result<GoldNote> {
+    let mut text = String::with_capacity(marked.len());
+    let mut phi = Vec::new();
+    let mut chars = 0;
+    let mut rest = marked;
+    while let Some(open) = rest.find("{{") {
+        let before = &rest[..open];
+        text.push_str(before);
+        chars += before.chars().count();
+        let line = first_line
+            + marked[..marked.len() - rest.len() + open]
+                .matches('\n')
+                .count();
+        let inner_end = rest[open..]
+            .find("}}")
+            .ok_or_else(|| data_err(format!("gold note {id} line {line}: unclosed {{{{")))?;
+        let inner = &rest[open + 2..open + inner_end];
+        let (kind, value) = inner.split_once(':').ok_or_else(|| {
+            data_err(format!(
+                "gold note {id} line {line}: a span is {{{{TYPE:text}}}}"
+            ))
+        })?;
+        let len = value.chars().count();
+        phi.push(LabeledSpan {
+            start: chars,
+            end: chars + len,
+            kind: kind.to_string(),
+        });
+        text.push_str(value);
+        chars += len;
+        rest = &rest[open + inner_end + 2..];
+    }
+    text.push_str(rest);
+    Ok(GoldNote {
+        id: serde_json::Value::String(id),
+        text,
+        phi,
+    })
+}
+
 /// Scores predictions against gold notes. Without `pred`, the scrubber predicts and its
 /// throughput is measured.
 pub fn evaluate(gold: impl BufRead, pred: Option<impl BufRead>) -> anyhow::Result<Evaluation> {
-    let notes: Vec<GoldNote> = read_jsonl(gold, "gold")?;
+    let notes = read_gold(gold)?;
     let mut eval = Evaluation::default();
     let predictions: Vec<Vec<LabeledSpan>> = match pred {
         Some(pred) => {
@@ -213,6 +483,7 @@ pub fn evaluate(gold: impl BufRead, pred: Option<impl BufRead>) -> anyhow::Resul
                 .collect()
         }
         None => {
+            crate::deid::text::words::warm_up();
             let start = Instant::now();
             let bytes: usize = notes.iter().map(|n| n.text.len()).sum();
             let spans: Vec<Vec<LabeledSpan>> = notes
@@ -315,7 +586,13 @@ mod tests {
         let input =
             "{\"id\": 1, \"text\": \"né le 2021-03-04, tél 617-555-0134\", \"ward\": \"5B\"}\n";
         let mut out = Vec::new();
-        let summary = scrub_jsonl(input.as_bytes(), &mut out, Mode::Tag, false).unwrap();
+        let summary = scrub_jsonl(
+            input.as_bytes(),
+            &mut out,
+            &ScrubSettings::new(Replace::Tag),
+            false,
+        )
+        .unwrap();
         assert_eq!(summary.notes, 1);
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["ward"], "5B");
@@ -328,17 +605,29 @@ mod tests {
     #[test]
     fn bad_lines_name_the_line_or_are_counted() {
         let input = "{\"text\": \"ok\"}\n{not json SECRET\n";
-        let err = scrub_jsonl(input.as_bytes(), Vec::new(), Mode::Redact, false).unwrap_err();
+        let err = scrub_jsonl(
+            input.as_bytes(),
+            Vec::new(),
+            &ScrubSettings::new(Replace::Redact),
+            false,
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("input line 2"), "{msg}");
         assert!(!msg.contains("SECRET"));
-        let s = scrub_jsonl(input.as_bytes(), Vec::new(), Mode::Redact, true).unwrap();
+        let s = scrub_jsonl(
+            input.as_bytes(),
+            Vec::new(),
+            &ScrubSettings::new(Replace::Redact),
+            true,
+        )
+        .unwrap();
         assert_eq!((s.notes, s.bad_lines), (1, 1));
     }
 
     #[test]
     fn evaluation_counts_overlaps_by_span_and_token() {
-        let gold = r#"{"id": "a", "text": "Call 617-555-0134 re Mr Quill", "phi": [{"start": 5, "end": 17, "type": "PHONE"}, {"start": 24, "end": 29, "type": "NAME"}]}"#;
+        let gold = r#"{"id": "a", "text": "Call 617-555-0134 re mr quill", "phi": [{"start": 5, "end": 17, "type": "PHONE"}, {"start": 24, "end": 29, "type": "NAME"}]}"#;
         let e = evaluate(gold.as_bytes(), None::<&[u8]>).unwrap();
         assert_eq!(e.span_recall["PHONE"], Score { found: 1, total: 1 });
         assert_eq!(e.span_recall["NAME"], Score { found: 0, total: 1 });

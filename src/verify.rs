@@ -33,6 +33,9 @@ pub struct VerifyReport {
     pub files_checked: usize,
     pub values_scanned: u64,
     pub canaries: usize,
+    /// False for a run whose free text holds surrogates (they look like identifiers by
+    /// design): only canaries are checked then.
+    pub shapes_scanned: bool,
     pub findings: Vec<Finding>,
 }
 
@@ -102,6 +105,7 @@ pub fn verify(run_dir: &Path, canary_file: Option<&Path>) -> anyhow::Result<Veri
                 &f.path,
                 &matcher,
                 !canaries.is_empty(),
+                manifest.text_mode != crate::deid::text::Replace::Surrogate,
                 &mut findings,
             )?;
         }
@@ -112,6 +116,7 @@ pub fn verify(run_dir: &Path, canary_file: Option<&Path>) -> anyhow::Result<Veri
         files_checked,
         values_scanned,
         canaries: canaries.len(),
+        shapes_scanned: manifest.text_mode != crate::deid::text::Replace::Surrogate,
         findings,
     })
 }
@@ -147,6 +152,7 @@ fn scan_parquet(
     rel: &str,
     canaries: &AhoCorasick,
     have_canaries: bool,
+    scan_shapes: bool,
     findings: &mut Vec<Finding>,
 ) -> anyhow::Result<u64> {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path)?)?.build()?;
@@ -174,7 +180,7 @@ fn scan_parquet(
                 let mut hit: Option<String> = None;
                 if have_canaries && canaries.is_match(v) {
                     hit = Some("a planted canary value".into());
-                } else if is_text {
+                } else if is_text && scan_shapes {
                     if let Some((_, _, kind)) = find_byte_spans(v)
                         .into_iter()
                         .find(|(_, _, k)| SCANNED_TYPES.contains(k))

@@ -5,7 +5,9 @@ mod policy;
 mod secret;
 mod spec;
 
-pub use policy::{Action, ColumnPolicy, DateShiftRange, Policy, PolicySettings, TablePolicy};
+pub use policy::{
+    Action, ColumnPolicy, DateShiftRange, Policy, PolicySettings, TablePolicy, TextSettings,
+};
 pub use secret::{Secret, SecretValue};
 pub use spec::{
     OutputFormat, OutputSpec, PipelineSection, PipelineSpec, SourceKind, SourceSpec, SourceTable,

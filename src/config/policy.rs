@@ -158,6 +158,20 @@ pub struct PolicySettings {
     pub reference_date: Option<NaiveDate>,
     #[serde(default)]
     pub date_shift: DateShiftRange,
+    /// How `scrub_text` columns (and `harbor scrub --policy`) treat free text.
+    #[serde(default)]
+    pub text: TextSettings,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TextSettings {
+    /// `tag` ([NAME]), `surrogate` (realistic values, dates shifted per patient) or `redact`.
+    #[serde(default)]
+    pub mode: crate::deid::text::Replace,
+    /// A year on its own is a date too (the strict reading of Safe Harbor).
+    #[serde(default)]
+    pub years: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -80,6 +80,18 @@ impl Keyed {
         (shard << 48) | within
     }
 
+    /// The seed of a free-text surrogate: one per patient, span type and original value.
+    pub fn surrogate_tag(&self, patient: &str, kind: &str, value: &str) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(b"surrogate\0");
+        mac.update(normalize_identifier("", patient).as_bytes());
+        mac.update(&[0]);
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// The patient's date offset in days: uniform over the policy's range, never zero.
     pub fn date_offset_days(&self, patient_id: &str, range: DateShiftRange) -> i32 {
         let normalized = normalize_identifier("", patient_id);

@@ -27,8 +27,8 @@ use super::rules::{
     implies_age_over_89, parse_text_date, zip3, Zip3Outcome,
 };
 use super::stats::{add, ColumnStats, TableStats};
-use super::text::scrub_tagged;
-use crate::config::{Action, ColumnPolicy, DateShiftRange};
+use super::text::{Options, Scrubber};
+use crate::config::{Action, ColumnPolicy, DateShiftRange, TextSettings};
 
 /// UDF identity is the name: each UDF of a run has a name of its own (action, table, column).
 macro_rules! udf_identity {
@@ -68,6 +68,8 @@ pub struct DeidContext {
     pub keyed: Keyed,
     pub date_shift: DateShiftRange,
     pub reference_date: Option<NaiveDate>,
+    /// How `scrub_text` columns are scrubbed.
+    pub text: TextSettings,
     offset_cache: std::sync::Mutex<HashMap<String, i32>>,
 }
 
@@ -94,8 +96,14 @@ impl DeidContext {
             keyed,
             date_shift,
             reference_date,
+            text: TextSettings::default(),
             offset_cache: Default::default(),
         }
+    }
+
+    pub fn with_text(mut self, text: TextSettings) -> Self {
+        self.text = text;
+        self
     }
 
     /// Date offsets for a batch of patient ids (None for a null id). Patients recur across
@@ -214,6 +222,13 @@ impl ColumnUdf {
             signature: Signature::any(args, Volatility::Volatile),
         }
     }
+
+    /// A `scrub_text` column that gets the row's patient id as a second argument: its
+    /// surrogates are consistent per patient and its dates move by the patient's offset.
+    pub fn with_patient(mut self) -> Self {
+        self.signature = Signature::any(2, Volatility::Volatile);
+        self
+    }
 }
 
 udf_identity!(ColumnUdf);
@@ -270,26 +285,7 @@ impl ScalarUDFImpl for ColumnUdf {
                 add(&stats.changed, changed);
                 Arc::new(out)
             }
-            Action::ScrubText => {
-                let text = as_utf8(values)?;
-                let mut counts = BTreeMap::new();
-                let mut changed = 0;
-                let out: StringArray = text
-                    .iter()
-                    .map(|v| {
-                        v.map(|v| match scrub_tagged(v, &mut counts) {
-                            Some(s) => {
-                                changed += 1;
-                                s
-                            }
-                            None => v.to_string(),
-                        })
-                    })
-                    .collect();
-                add(&stats.changed, changed);
-                stats.add_text_findings(&counts);
-                Arc::new(out)
-            }
+            Action::ScrubText => self.scrub_text(values, arrays.get(1))?,
             Action::Age => self.age(values)?,
             Action::DateYear => self.date_year(values)?,
             Action::DateShift => self.date_shift(values, &arrays[1])?,
@@ -299,6 +295,49 @@ impl ScalarUDFImpl for ColumnUdf {
 }
 
 impl ColumnUdf {
+    fn scrub_text(&self, values: &ArrayRef, patients: Option<&ArrayRef>) -> DfResult<ArrayRef> {
+        let text = as_utf8(values)?;
+        let patients = patients.map(as_utf8).transpose()?;
+        let offsets = patients.as_ref().map(|p| self.ctx.date_offsets(p));
+        let scrubber = Scrubber {
+            replace: self.ctx.text.mode,
+            options: Options {
+                years: self.ctx.text.years,
+            },
+            keyed: Some(&self.ctx.keyed),
+        };
+        let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut changed = 0;
+        let mut out = StringBuilder::with_capacity(text.len(), text.value_data().len());
+        for (i, v) in text.iter().enumerate() {
+            let Some(v) = v else {
+                out.append_null();
+                continue;
+            };
+            let patient = patients
+                .as_ref()
+                .filter(|p| p.is_valid(i))
+                .map_or("", |p| p.value(i));
+            // No patient, no offset: surrogate dates then become [DATE] rather than pass.
+            let offset = offsets.as_ref().and_then(|o| o[i]);
+            let (scrubbed, spans) = scrubber.scrub(v, patient, offset);
+            for s in &spans {
+                *counts.entry(s.2).or_default() += 1;
+            }
+            match scrubbed {
+                Some(s) => {
+                    changed += 1;
+                    out.append_value(s);
+                }
+                None => out.append_value(v),
+            }
+        }
+        let stats = &self.stats;
+        add(&stats.changed, changed);
+        stats.add_text_findings(&counts);
+        Ok(Arc::new(out.finish()))
+    }
+
     fn reference(&self) -> DfResult<NaiveDate> {
         match self.ctx.reference_date {
             Some(d) => Ok(d),

@@ -84,6 +84,10 @@ pub struct Manifest {
     pub spec: HashedFile,
     pub policy: HashedFile,
     pub key_fingerprint: String,
+    /// How free-text columns were scrubbed: `tag`, `surrogate` or `redact`. Surrogates look
+    /// like real identifiers by design, so `verify` checks them against canaries only.
+    #[serde(default)]
+    pub text_mode: crate::deid::text::Replace,
     /// `full`, `incremental` or `since`.
     pub extract: String,
     pub watermarks: BTreeMap<String, WatermarkEntry>,

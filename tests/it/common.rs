@@ -256,3 +256,19 @@ pub fn entries_besides_lock(dir: &Path) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Runs harbor with `stdin` read from a file (large inputs are not held in the test).
+pub fn harbor_with_stdin_file(args: &[&str], stdin: &Path, env: &[(&str, &str)]) -> RunResult {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_harbor"));
+    cmd.args(args)
+        .stdin(std::fs::File::open(stdin).expect("open stdin file"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out: Output = cmd.output().expect("run harbor");
+    RunResult {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

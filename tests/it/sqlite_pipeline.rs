@@ -349,3 +349,46 @@ fn an_overlapping_run_of_the_same_pipeline_is_refused() {
     run_ok(&spec, &[]);
     assert!(!out.join(".tmp-20260101T000000000000Z").exists());
 }
+
+#[test]
+fn surrogate_text_dates_move_with_the_patients_structured_dates() {
+    let ws = Workspace::with_synth(30);
+    let policy = std::fs::read_to_string(ws.path("policy.toml")).unwrap();
+    let policy = policy.replacen(
+        "\n[table.",
+        "\n[policy.text]\nmode = \"surrogate\"\n\n[table.",
+        1,
+    );
+    ws.write("policy.toml", &policy);
+    let r = run_ok(&ws.sqlite_spec("ehr"), &[]);
+    let tables = read_tables(&r.run_dir());
+    let mut checked = 0;
+    for (_, batch) in &tables["note"] {
+        for row in 0..batch.num_rows() {
+            let text = cell(batch, "note_text", row).unwrap();
+            let note_date = parse_dt(&cell(batch, "note_date", row).unwrap()).date();
+            // The synthetic note says "... seen MM/DD/YYYY for ..." on its own date: both
+            // moved by the patient's offset, they still agree.
+            let seen = text
+                .split("seen ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap();
+            let in_text = NaiveDate::parse_from_str(seen, "%m/%d/%Y")
+                .unwrap_or_else(|_| panic!("not a shifted m/d/Y date in note row {row}"));
+            assert_eq!(in_text, note_date);
+            assert!(!text.contains("[DATE]") && !text.contains("[PHONE]"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} notes checked");
+    let v = harbor(&[
+        "verify",
+        r.run_dir().to_str().unwrap(),
+        "--canaries",
+        ws.path("data/canaries.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+}
