@@ -275,3 +275,100 @@ fn hostile_inputs_neither_panic_nor_echo() {
     assert_contains(&r.stderr, "not valid UTF-8");
     assert!(!r.stderr.contains("03/04"));
 }
+
+#[test]
+fn synthea_notes_lose_their_patients_names_and_dates() {
+    // A silver standard: each Synthea bundle's Patient resource names the patient, so every
+    // occurrence of those names (and every ISO date) in its DocumentReference notes must be
+    // inside a span.
+    use base64::Engine as _;
+    let dir = repo_root().join("../shared/data/synthea");
+    if !dir.exists() {
+        println!(
+            "skipped: synthea_notes_lose_their_patients_names_and_dates: {} is missing",
+            dir.display()
+        );
+        return;
+    }
+    let mut input = String::new();
+    let mut expected: Vec<(String, Vec<String>)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".json")
+            || name.starts_with("hospital")
+            || name.starts_with("practitioner")
+        {
+            continue;
+        }
+        let bundle: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let resources: Vec<&serde_json::Value> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .collect();
+        let Some(patient) = resources.iter().find(|r| r["resourceType"] == "Patient") else {
+            continue;
+        };
+        let mut names = Vec::new();
+        for n in patient["name"].as_array().unwrap() {
+            names.push(n["family"].as_str().unwrap().to_string());
+            for g in n["given"].as_array().unwrap() {
+                names.push(g.as_str().unwrap().to_string());
+            }
+        }
+        for doc in resources
+            .iter()
+            .filter(|r| r["resourceType"] == "DocumentReference")
+        {
+            let data = doc["content"][0]["attachment"]["data"].as_str().unwrap();
+            let text = String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .unwrap(),
+            )
+            .unwrap();
+            input.push_str(&serde_json::json!({"id": expected.len(), "text": text}).to_string());
+            input.push('\n');
+            expected.push((text, names.clone()));
+        }
+    }
+    assert!(expected.len() > 100, "{} notes", expected.len());
+    let r = scrub(&[], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let iso_date = regex::Regex::new(r"\d{4}-\d{2}-\d{2}").unwrap();
+    let (mut names_total, mut names_found, mut dates_total, mut dates_found) = (0, 0, 0, 0);
+    for (line, (text, names)) in r.stdout.lines().zip(&expected) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        // Spans are code points; these notes are ASCII, so byte offsets agree.
+        assert!(text.is_ascii());
+        let spans: Vec<(usize, usize)> = v["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                )
+            })
+            .collect();
+        let covered = |s: usize, e: usize| spans.iter().any(|&(a, b)| a < e && s < b);
+        for n in names {
+            for (s, _) in text.match_indices(n.as_str()) {
+                names_total += 1;
+                names_found += usize::from(covered(s, s + n.len()));
+            }
+        }
+        for m in iso_date.find_iter(text) {
+            dates_total += 1;
+            dates_found += usize::from(covered(m.start(), m.end()));
+        }
+    }
+    println!("synthea: names {names_found}/{names_total}, dates {dates_found}/{dates_total}");
+    assert!(names_total > 100 && dates_total > 100);
+    assert_eq!(names_found, names_total);
+    assert_eq!(dates_found, dates_total);
+}

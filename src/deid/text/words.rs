@@ -702,6 +702,8 @@ enum Gap {
 struct Tok {
     start: usize,
     end: usize,
+    /// Where a span covering this token ends: `end`, or past a digit suffix ("Name123").
+    mark_end: usize,
     shape: Shape,
     flags: u16,
     /// Preceded by the start of the text or a sentence end (". ", newline).
@@ -786,6 +788,7 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
         }
         let start = i;
         let mut end = i + c.len_utf8();
+        let mut suffix_end = 0;
         while let Some(&(j, d)) = iter.peek() {
             if is_word_char(d) {
                 end = j + d.len_utf8();
@@ -802,8 +805,25 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
                     break;
                 }
             } else if d.is_ascii_digit() {
-                // "A1c", "T2": not a word.
-                end = usize::MAX;
+                // "A1c", "T2", "Q4H": not words. A capitalised word with only digits after
+                // ("Carolee951", as synthetic data writes names) is read as the word.
+                let digits_from = j;
+                let mut digits_end = j;
+                let mut letters_after = false;
+                while let Some(&(k, e)) = iter.peek() {
+                    if !e.is_alphanumeric() {
+                        break;
+                    }
+                    letters_after |= !e.is_ascii_digit();
+                    digits_end = k + e.len_utf8();
+                    iter.next();
+                }
+                let word_len = text[start..digits_from].chars().count();
+                if letters_after || word_len < 3 || !c.is_uppercase() {
+                    end = usize::MAX;
+                } else {
+                    suffix_end = digits_end;
+                }
                 break;
             } else {
                 break;
@@ -815,6 +835,7 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
             }
             continue;
         }
+        let mark_end = suffix_end.max(end);
         if start > 0 && bytes[start - 1].is_ascii_digit() {
             continue;
         }
@@ -826,11 +847,12 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
         toks.push(Tok {
             start,
             end,
+            mark_end,
             shape: shape(word),
             flags: lookup(dict, word, &mut key),
             sentence_start,
         });
-        last_end = end;
+        last_end = mark_end;
     }
     toks
 }
@@ -895,7 +917,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             if i == 0 {
                 Gap::Other
             } else {
-                classify_gap(&text[toks[i - 1].end..toks[i].start])
+                classify_gap(&text[toks[i - 1].mark_end..toks[i].start])
             }
         })
         .collect();
@@ -981,6 +1003,19 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     || initial(t, text)
                     || ambiguous_name(t) && t.shape == Shape::Cap
             });
+        }
+        // "Sunny is a 15 year-old ...": the subject of a history's opening line.
+        if i + 2 < n
+            && is_capitalised(t)
+            && t.flags & (LABEL | TITLE | CLINICAL) == 0
+            && (strong_name(t) || unknown(t) || ambiguous_name(t) && t.flags & FIRST != 0)
+            && text[t.mark_end..].starts_with(" is a")
+            && text[toks[i + 2].end..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
+            && &text[toks[i + 1].start..toks[i + 1].end] == "is"
+        {
+            mark[i] = Some("NAME");
         }
         if i > 0
             && word_is(t, CREDENTIAL)
@@ -1083,13 +1118,13 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             continue;
         };
         let start = toks[i].start;
-        let mut end = toks[i].end;
+        let mut end = toks[i].mark_end;
         let mut j = i + 1;
         while j < n
             && mark[j] == Some(kind)
             && (gaps[j] == Gap::Space || gaps[j] == Gap::Dot && initial(&toks[j - 1], text))
         {
-            end = toks[j].end;
+            end = toks[j].mark_end;
             j += 1;
         }
         if initial(&toks[j - 1], text) && text[end..].starts_with('.') {
