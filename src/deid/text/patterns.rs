@@ -163,15 +163,37 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     let bytes = text.as_bytes();
     for i in compiled.set.matches(bytes).iter() {
         let p = &compiled.patterns[i];
-        for caps in p.regex.captures_iter(bytes) {
-            let Some(m) = caps.get(p.group) else { continue };
+        // Most patterns need only where they matched: the capture engines run only for those
+        // with a group, and reuse one set of slots.
+        let mut locs = p.regex.capture_locations();
+        let mut at = 0;
+        while at <= bytes.len() {
+            let (m_start, m_end, whole_end) =
+                if p.group == 0 && !matches!(p.check, Check::CityState) {
+                    match p.regex.find_at(bytes, at) {
+                        Some(m) => (m.start(), m.end(), m.end()),
+                        None => break,
+                    }
+                } else {
+                    match p.regex.captures_read_at(&mut locs, bytes, at) {
+                        Some(whole) => match locs.get(p.group) {
+                            Some((s, e)) => (s, e, whole.end()),
+                            None => {
+                                at = whole.end().max(at + 1);
+                                continue;
+                            }
+                        },
+                        None => break,
+                    }
+                };
+            at = whole_end.max(at + 1);
             // A pattern may end inside a multi-byte character (a URL runs to the next space):
             // spans always cover whole characters.
-            let mut end = m.end();
+            let mut end = m_end;
             while !text.is_char_boundary(end) {
                 end += 1;
             }
-            let mut start = m.start();
+            let mut start = m_start;
             while !text.is_char_boundary(start) {
                 start -= 1;
             }
@@ -198,8 +220,8 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                     }
                 }
                 Check::CityState => {
-                    let city = caps.get(1).map_or("", |c| &text[c.start()..c.end()]);
-                    if caps.get(2).is_none() && !words::is_city(city) {
+                    let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
+                    if locs.get(2).is_none() && !words::is_city(city) {
                         continue;
                     }
                 }

@@ -731,8 +731,19 @@ fn shape(word: &str) -> Shape {
     }
 }
 
+/// The longest entry in any list is shorter than this; longer tokens are in none.
+const LONGEST_ENTRY: usize = 48;
+
 fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
+    if word.len() > LONGEST_ENTRY {
+        return 0;
+    }
     key.clear();
+    if word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        // The common case: one pass over bytes, no apostrophes or hyphens to handle.
+        key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return dict.flags.get(key.as_str()).copied().unwrap_or(0);
+    }
     for c in word.chars() {
         if c == '\'' || c == '\u{2019}' {
             continue;
