@@ -116,6 +116,10 @@ pub fn harbor(args: &[&str]) -> RunResult {
 pub fn harbor_env(args: &[&str], env: &[(&str, &str)]) -> RunResult {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harbor"));
     cmd.args(args);
+    run_command(cmd, env)
+}
+
+fn run_command(mut cmd: Command, env: &[(&str, &str)]) -> RunResult {
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -262,13 +266,17 @@ pub fn harbor_with_stdin_file(args: &[&str], stdin: &Path, env: &[(&str, &str)])
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harbor"));
     cmd.args(args)
         .stdin(std::fs::File::open(stdin).expect("open stdin file"));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out: Output = cmd.output().expect("run harbor");
-    RunResult {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    run_command(cmd, env)
+}
+
+/// A file or folder of `../shared/data`, or `None` (after a `skipped:` line) where this
+/// checkout has none.
+pub fn shared_data(rel: &str, test: &str) -> Option<PathBuf> {
+    let path = repo_root().join("../shared/data").join(rel);
+    if path.exists() {
+        Some(path)
+    } else {
+        println!("skipped: {test}: {} is missing", path.display());
+        None
     }
 }

@@ -58,14 +58,12 @@ fn scrub_stops_on_a_bad_line_without_echoing_it_unless_told_to_skip() {
 
 #[test]
 fn eval_text_scores_the_presidio_research_set() {
-    let data = repo_root().join("../shared/data/presidio-research/synth_dataset_v2.json");
-    if !data.exists() {
-        println!(
-            "skipped: eval_text_scores_the_presidio_research_set: {} is missing",
-            data.display()
-        );
+    let Some(data) = shared_data(
+        "presidio-research/synth_dataset_v2.json",
+        "eval_text_scores_the_presidio_research_set",
+    ) else {
         return;
-    }
+    };
     let samples: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(&data).unwrap()).unwrap();
     let ws = Workspace::empty();
@@ -282,14 +280,12 @@ fn synthea_notes_lose_their_patients_names_and_dates() {
     // occurrence of those names (and every ISO date) in its DocumentReference notes must be
     // inside a span.
     use base64::Engine as _;
-    let dir = repo_root().join("../shared/data/synthea");
-    if !dir.exists() {
-        println!(
-            "skipped: synthea_notes_lose_their_patients_names_and_dates: {} is missing",
-            dir.display()
-        );
+    let Some(dir) = shared_data(
+        "synthea",
+        "synthea_notes_lose_their_patients_names_and_dates",
+    ) else {
         return;
-    }
+    };
     let mut input = String::new();
     let mut expected: Vec<(String, Vec<String>)> = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {

@@ -40,6 +40,30 @@ pub const TYPES: &[&str] = &[
     "OTHER_ID",
 ];
 
+pub(crate) const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+pub(crate) const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// What the scrubber looks for beyond its defaults.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {

@@ -327,13 +327,6 @@ const DATE_CONTEXT: &[&str] = &[
     "us",
     "xr",
     "note",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "mon",
     "tue",
     "wed",
@@ -410,7 +403,12 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
     if line_start || before.ends_with('(') {
         return true;
     }
-    let is_context = |w: &str| DATE_CONTEXT.iter().any(|x| x.eq_ignore_ascii_case(w));
+    let is_context = |w: &str| {
+        DATE_CONTEXT
+            .iter()
+            .chain(super::WEEKDAYS.iter())
+            .any(|x| x.eq_ignore_ascii_case(w))
+    };
     let mut prev = before
         .rsplit(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-'))
         .filter(|w| !w.is_empty());

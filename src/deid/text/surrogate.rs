@@ -7,6 +7,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::words;
+use super::{MONTHS, WEEKDAYS};
 use crate::deid::keyed::Keyed;
 
 /// Words kept as they are inside a replaced address or facility name.
@@ -269,29 +270,6 @@ fn push_in_case_of(like: &str, pick: &str, out: &mut String) {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 /// A leap year, so "2/29" without a year still parses.
 const YEARLESS: i32 = 2000;
 

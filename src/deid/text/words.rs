@@ -160,27 +160,9 @@ const PLACE_NOUNS: &[&str] = &[
 ];
 
 /// Capitalised words that are names in the Census lists but in notes are almost always
-/// something else: months, days, languages, peoples, faiths, programmes.
+/// something else: languages, peoples, faiths, programmes, places (months and days too,
+/// from [`super::MONTHS`] and [`super::WEEKDAYS`]).
 const COMMON_PROPER: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "english",
     "spanish",
     "french",
@@ -610,6 +592,8 @@ static DICT: LazyLock<Dict> = LazyLock::new(|| {
     }
     for (list, f) in [
         (COMMON_PROPER, WORD),
+        (&super::MONTHS[..], WORD),
+        (&super::WEEKDAYS[..], WORD),
         (TITLES, TITLE),
         (LABELS, LABEL),
         (RELATIONS, RELATION),
