@@ -57,11 +57,6 @@ impl ScrubSettings {
     }
 }
 
-/// The text with every span replaced, and the spans in code-point offsets of the input.
-pub fn scrub_text(text: &str, replace: Replace) -> (String, Vec<Span>) {
-    ScrubSettings::new(replace).scrub_note(text, "")
-}
-
 /// Counts of a `harbor scrub` run, for its summary on stderr.
 #[derive(Debug, Default, Serialize)]
 pub struct ScrubSummary {

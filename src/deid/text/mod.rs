@@ -7,8 +7,6 @@ mod patterns;
 pub mod surrogate;
 pub mod words;
 
-use std::collections::BTreeMap;
-
 /// A PHI span in code-point offsets (what Python's `str` slicing uses).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Span {
@@ -103,13 +101,13 @@ pub type ByteSpan = (usize, usize, &'static str);
 pub fn replace_spans(
     text: &str,
     spans: &[ByteSpan],
-    mut replacement: impl FnMut(&'static str, &mut String),
+    mut replacement: impl FnMut(&'static str, &str, &mut String),
 ) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     for &(start, end, kind) in spans {
         out.push_str(&text[pos..start]);
-        replacement(kind, &mut out);
+        replacement(kind, &text[start..end], &mut out);
         pos = end;
     }
     out.push_str(&text[pos..]);
@@ -173,43 +171,17 @@ impl Scrubber<'_> {
         let out = match (self.replace, self.keyed) {
             (Replace::Surrogate, Some(keyed)) => {
                 let s = surrogate::Surrogates::new(keyed, patient, date_offset_days);
-                replace_spans_with_text(text, &spans, |kind, original, out| {
+                replace_spans(text, &spans, |kind, original, out| {
                     s.push(kind, original, out)
                 })
             }
-            (Replace::Redact, _) => replace_spans(text, &spans, |_, out| out.push_str(REDACT_MASK)),
-            _ => replace_spans(text, &spans, push_tag),
+            (Replace::Redact, _) => {
+                replace_spans(text, &spans, |_, _, out| out.push_str(REDACT_MASK))
+            }
+            _ => replace_spans(text, &spans, |kind, _, out| push_tag(kind, out)),
         };
         (Some(out), spans)
     }
-}
-
-fn replace_spans_with_text(
-    text: &str,
-    spans: &[ByteSpan],
-    mut replacement: impl FnMut(&'static str, &str, &mut String),
-) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for &(start, end, kind) in spans {
-        out.push_str(&text[pos..start]);
-        replacement(kind, &text[start..end], &mut out);
-        pos = end;
-    }
-    out.push_str(&text[pos..]);
-    out
-}
-
-/// Replaces each span with `[TYPE]` and counts what it replaced by type.
-pub fn scrub_tagged(text: &str, counts: &mut BTreeMap<&'static str, u64>) -> Option<String> {
-    let spans = find_byte_spans(text);
-    if spans.is_empty() {
-        return None;
-    }
-    Some(replace_spans(text, &spans, |kind, out| {
-        *counts.entry(kind).or_default() += 1;
-        push_tag(kind, out);
-    }))
 }
 
 /// Spans with code-point offsets, for machine-readable output.
@@ -240,8 +212,17 @@ pub fn code_point_spans(text: &str, byte_spans: &[ByteSpan]) -> Vec<Span> {
 mod tests {
     use super::*;
 
+    fn scrubbed(s: &str) -> Option<String> {
+        let scrubber = Scrubber {
+            replace: Replace::Tag,
+            options: Options::default(),
+            keyed: None,
+        };
+        scrubber.scrub(s, "", None).0
+    }
+
     fn tagged(s: &str) -> String {
-        scrub_tagged(s, &mut BTreeMap::new()).unwrap_or_else(|| s.to_string())
+        scrubbed(s).unwrap_or_else(|| s.to_string())
     }
 
     #[test]
@@ -275,7 +256,7 @@ mod tests {
     #[test]
     fn clinical_text_without_identifiers_is_untouched() {
         let s = "Pt with CAD, PMH of HTN; metoprolol 25 mg BID; BP 120/80; K 4.1; A1c 7.2%";
-        assert_eq!(scrub_tagged(s, &mut BTreeMap::new()), None);
+        assert_eq!(scrubbed(s), None);
     }
 
     #[test]
