@@ -104,13 +104,12 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
     };
     let (scrubbed, spans) = settings.scrub_note(&text, &patient);
     obj.insert("text".into(), serde_json::Value::String(scrubbed));
-    let mut out = obj;
     let kinds = spans.iter().map(|s| s.kind).collect();
-    out.insert(
+    obj.insert(
         "spans".into(),
         serde_json::to_value(&spans).expect("spans serialize"),
     );
-    let mut json = serde_json::to_vec(&out).expect("a JSON map serializes");
+    let mut json = serde_json::to_vec(&obj).expect("a JSON map serializes");
     json.push(b'\n');
     LineOutcome::Note {
         json,

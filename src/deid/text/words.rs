@@ -987,9 +987,10 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     || ambiguous_name(t) && t.shape == Shape::Cap && !t.sentence_start
             });
         }
-        if i + 2 < n
+        if i > 0
+            && i + 2 < n
             && w == "by"
-            && toks[i - usize::from(i > 0)].flags & BY_VERB != 0
+            && toks[i - 1].flags & BY_VERB != 0
             && gaps[i + 1] == Gap::Space
         {
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
