@@ -118,27 +118,38 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
     }
 }
 
-/// Runs `f` over `items` on up to `threads` scoped threads, results in input order.
+/// Runs `f` over `items` on up to `threads` scoped threads, results in input order. Threads
+/// take a few items at a time, so a run of long notes in one part does not leave the others
+/// idle.
 fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = threads.clamp(1, items.len().max(1));
+    const GRAIN: usize = 8;
+    let threads = threads.clamp(1, items.len().div_ceil(GRAIN).max(1));
     if threads == 1 {
         return items.iter().map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("scrub worker panicked"))
-            .collect()
-    })
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let start = next.fetch_add(GRAIN, std::sync::atomic::Ordering::Relaxed);
+            if start >= items.len() {
+                return done;
+            }
+            let end = (start + GRAIN).min(items.len());
+            done.push((start, items[start..end].iter().map(&f).collect()));
+        }
+    };
+    let mut pieces = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+        let pieces = workers.into_iter().map(|h| h.join().expect("scrub worker panicked"));
+        pieces.flatten().collect::<Vec<_>>()
+    });
+    pieces.sort_unstable_by_key(|(start, _)| *start);
+    pieces.into_iter().flat_map(|(_, part)| part).collect()
 }
 
 /// Scrubs JSONL notes: each line an object with a string `text`; every other field is passed
