@@ -145,7 +145,9 @@ fn parallel_map<T: Sync, R: Send>(
     };
     let mut pieces = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-        let pieces = workers.into_iter().map(|h| h.join().expect("scrub worker panicked"));
+        let pieces = workers
+            .into_iter()
+            .map(|h| h.join().expect("scrub worker panicked"));
         pieces.flatten().collect::<Vec<_>>()
     });
     pieces.sort_unstable_by_key(|(start, _)| *start);

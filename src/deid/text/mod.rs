@@ -247,9 +247,75 @@ mod tests {
                 "a 93 yo woman, her 45 year old son",
                 "a [AGE] yo woman, her 45 year old son",
             ),
+            (
+                "grandmother died at 92; 93F with CP",
+                "grandmother died at [AGE]; [AGE]F with CP",
+            ),
+            ("T 99F, temp 98 F, wt 95 M", "T 99F, temp 98 F, wt 95 M"),
+            (
+                "CEA 6.8 in October, down since MAY",
+                "CEA 6.8 in [DATE], down since [DATE]",
+            ),
+            ("you may return in may", "you may return in may"),
+            ("27 Old Farm Road, Belchertown 01007", "[GEO], [GEO]"),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn identifiers_found_by_their_context() {
+        let cases = [
+            ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
+            (
+                "Family (Ottoline, daughter) told",
+                "Family ([NAME], daughter) told",
+            ),
+            (
+                "Acc# MR7719034; badge E-20931",
+                "Acc# [OTHER_ID]; badge [OTHER_ID]",
+            ),
+            ("Aetna PPO, ID W218837561", "Aetna PPO, ID [OTHER_ID]"),
+            ("seen at Northshore Heart Institute", "seen at [HOSPITAL]"),
+            (
+                "the CVS on Elm Street in Keene",
+                "the CVS on [GEO] in [GEO]",
+            ),
+            ("contractions since 0200", "contractions since [DATE]"),
+            (
+                "Trough 3/5 at 0600 = 22.4",
+                "Trough [DATE] at [DATE] = 22.4",
+            ),
+            (
+                "moderate MR. Cardiology (Dr. Pinsker)",
+                "moderate MR. Cardiology (Dr. [NAME])",
+            ),
+            (
+                "wife carmen says; d/w dr abernathy",
+                "wife [NAME] says; d/w dr [NAME]",
+            ),
+            ("Officer Delacroix reports", "Officer [NAME] reports"),
+            ("CDL # S530-4419-7702 (IL)", "CDL # [LICENSE] (IL)"),
+            (
+                "home Sat if ok; O2 sat 92%",
+                "home [DATE] if ok; O2 sat 92%",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(tagged(input), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn clinical_words_that_look_like_identifiers_are_kept() {
+        for s in [
+            "YOU WERE IN THE HOSPITAL FOR PNEUMONIA.",
+            "free fluid in Morison's pouch; Hoyer lift in use. Braden 16.",
+            "ANESTHESIA: General endotracheal.",
+            "water heater below 120F; neuropathy and fatigue 4/10.",
+        ] {
+            assert_eq!(scrubbed(s), None, "input: {s}");
         }
     }
 

@@ -25,6 +25,10 @@ enum Check {
     CityState,
     /// A facility name: leading sentence words are trimmed, generic department names dropped.
     Facility,
+    /// `City 01007`: a ZIP after a known place (the place's words are trimmed to it).
+    CityZip,
+    /// "92F", "93 yo M": an age and sex, not a temperature ("T 99F") or an amount ("$95M").
+    AgeSex,
 }
 
 struct Pattern {
@@ -37,6 +41,8 @@ struct Pattern {
 }
 
 const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+/// A month's full name, capitalised or in capitals (lower case "may" and "march" are verbs).
+const MONTH_NAME: &str = "January|February|March|April|May|June|July|August|September|Sept|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|SEPT|OCTOBER|NOVEMBER|DECEMBER";
 const STATE_ABBR: &str = "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]";
 const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming";
 /// A labelled identifier's value: holds a digit and no spaces (a label followed by a word is
@@ -48,7 +54,7 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -77,17 +83,19 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("ACCOUNT", marked(r"billing|invoice|fin|financial"), 1, Check::IdLength),
         ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number|vin|vehicle(?: identification)?))(?:\s*(?:id|#|number|no\.?))?\s*[:#]?\s*#?\s*([A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,6})\b".into(), 1, Check::IdLength),
         ("VEHICLE", r"\b[A-HJ-NPR-Z0-9]{17}\b".into(), 0, Check::IdLength),
-        ("LICENSE", labelled(r"licen[cs]e|lic\.?|dea|npi|upin"), 1, Check::IdLength),
+        ("LICENSE", labelled(r"licen[cs]e|lic\.?|dea|npi|upin|cdl"), 1, Check::IdLength),
         ("LICENSE", marked(r"certificate|cert\.?|registration"), 1, Check::IdLength),
-        ("DEVICE", labelled(r"serial|s/n|udi|lot"), 1, Check::IdLength),
+        ("DEVICE", labelled(r"serial(?:\s+(?:sn|s/n))?|s/n|udi|lot"), 1, Check::IdLength),
         ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
-        ("MRN", labelled(r"mrn|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
-        ("MRN", marked(r"mr|record|unit|hospital|patient|pt|chart|emr|ehr|hosp"), 1, Check::IdLength),
-        ("OTHER_ID", labelled(r"accession|specimen|requisition|csn|barcode"), 1, Check::IdLength),
-        ("OTHER_ID", marked(r"case|order|encounter|visit|study|ticket|reference|ref|control|identifier|id|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
+        ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
+        ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
+        ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id"), 1, Check::IdLength),
+        ("OTHER_ID", marked(r"case|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
+        ("AGE", r"(?i:\b(?:died|passed away|passed|deceased|expired|death|turned|turns|turning|lived to|living at|alive at)\s+(?:at\s+)?(?:the\s+)?(?:age\s+(?:of\s+)?)?)(9\d|1[0-2]\d)\b".into(), 1, Check::None),
+        ("AGE", r"\b(9\d)\s?(?:yo\s?)?[MF]\b".into(), 1, Check::AgeSex),
         ("DATE", r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\b".into(), 0, Check::None),
         ("DATE", r"\b(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2}))\b".into(), 0, Check::NotRatio),
         ("DATE", r"\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b".into(), 0, Check::None),
@@ -97,17 +105,21 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b{MONTH}\.?,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b"), 0, Check::None),
+        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of)[ \t-]+)({MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
+        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after)[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b".into(), 1, Check::None),
         ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
+        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE)\b".into(), 0, Check::Facility),
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
+        ("GEO", r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){0,2}[A-Z][A-Za-z.'-]+),?[ \t]+\d{5}(?:-\d{4})?\b".into(), 0, Check::CityZip),
         ("GEO", r"(?i:\bzip(?:\s*code)?)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b".into(), 1, Check::None),
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
@@ -169,7 +181,7 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
         let mut at = 0;
         while at <= bytes.len() {
             let (m_start, m_end, whole_end) =
-                if p.group == 0 && !matches!(p.check, Check::CityState) {
+                if p.group == 0 && !matches!(p.check, Check::CityState | Check::CityZip) {
                     match p.regex.find_at(bytes, at) {
                         Some(m) => (m.start(), m.end(), m.end()),
                         None => break,
@@ -229,10 +241,57 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                     Some(s) => start = s,
                     None => continue,
                 },
+                Check::CityZip => match locs.get(1).and_then(|(s, e)| city_suffix(text, s, e)) {
+                    Some(s) => start = s,
+                    None => continue,
+                },
+                Check::AgeSex => {
+                    if !age_sex(text, start) {
+                        continue;
+                    }
+                }
             }
             out.push((start, end, p.kind));
         }
     }
+}
+
+/// Where the words `text[start..end]` end in a known place ("Old Farm Road, Belchertown"
+/// → "Belchertown"), the start of that place.
+fn city_suffix(text: &str, start: usize, end: usize) -> Option<usize> {
+    let words = &text[start..end];
+    let mut from = 0;
+    loop {
+        if words::is_city(&words[from..]) {
+            return Some(start + from);
+        }
+        from += words[from..].find([' ', '\t'])? + 1;
+    }
+}
+
+/// Whether the age-and-sex shorthand at `start` is an age: not after a temperature or money.
+fn age_sex(text: &str, start: usize) -> bool {
+    let mut from = start.saturating_sub(16);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let before = text[from..start].to_ascii_lowercase();
+    let before = before.trim_end();
+    let last_word = before
+        .rsplit([' ', '\t', '\n', '(', ','])
+        .next()
+        .unwrap_or("");
+    !(before.ends_with(['$', '/', '.', '-', '+', '~'])
+        || matches!(last_word, "t" | "t:" | "t=")
+        || matches!(
+            last_word,
+            "below" | "above" | "over" | "under" | "than" | "to" | "max"
+        )
+        || [
+            "temp", "tmax", "tmp", "fever", "febrile", "afebrile", "deg", "°", "weighs", "wt",
+        ]
+        .iter()
+        .any(|w| before.contains(w)))
 }
 
 /// Words near `m/d` (no year) that make it a date; without one it is read as a fraction, a
@@ -315,6 +374,16 @@ const DATE_CONTEXT: &[&str] = &[
     "changed",
     "inr",
     "labs",
+    "lab",
+    "trough",
+    "peak",
+    "level",
+    "lmp",
+    "edd",
+    "egd",
+    "tte",
+    "tee",
+    "pet",
     "repeat",
     "recheck",
     "check",
@@ -334,7 +403,6 @@ const DATE_CONTEXT: &[&str] = &[
     "fri",
     "sat",
     "sun",
-    "and",
     "or",
     "to",
     "hd",
@@ -409,7 +477,9 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
             .chain(super::WEEKDAYS.iter())
             .any(|x| x.eq_ignore_ascii_case(w))
     };
-    let mut prev = before
+    // Words on the same line only: a fraction on the line above says nothing about this one.
+    let line_before = before.rsplit('\n').next().unwrap_or("");
+    let mut prev = line_before
         .rsplit(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-'))
         .filter(|w| !w.is_empty());
     let next = after
@@ -465,7 +535,9 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
     let year_like = span.starts_with("19") || span.starts_with("20");
     match prev.as_str() {
         "at" | "@" | "~" | "approx" | "approximately" | "around" | "time" | "by" | "until"
-        | "till" | "before" | "after" => !year_like || prev == "at" || prev == "@",
+        | "till" | "before" | "after" | "since" | "from" => {
+            !year_like || prev == "at" || prev == "@"
+        }
         "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held" | "begun"
         | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
@@ -506,6 +578,22 @@ const SENTENCE_WORDS: &[&str] = &[
     "outside",
     "local",
     "area",
+    "you",
+    "we",
+    "he",
+    "she",
+    "they",
+    "i",
+    "your",
+    "my",
+    "went",
+    "go",
+    "stayed",
+    "stay",
+    "came",
+    "come",
+    "back",
+    "for",
 ];
 /// Words that, all by themselves before the suffix, name a service rather than a facility.
 const GENERIC_WORDS: &[&str] = &[

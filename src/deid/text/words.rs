@@ -88,6 +88,7 @@ const EPONYM_NOUNS: &[&str] = &[
     "approach",
     "anastomosis",
     "pouch",
+    "lift",
     "diverticulum",
     "hernia",
     "angle",
@@ -341,6 +342,14 @@ const TITLES: &[&str] = &[
     "dr",
     "prof",
     "professor",
+    "officer",
+    "detective",
+    "deputy",
+    "sergeant",
+    "sgt",
+    "trooper",
+    "judge",
+    "attorney",
     "sr",
     "sra",
     "srta",
@@ -427,6 +436,24 @@ const LABELS: &[&str] = &[
     "sonographer",
     "technologist",
     "tech",
+    "proband",
+    "client",
+    "decedent",
+    "subject",
+    "member",
+    "mother",
+    "father",
+    "infant",
+    "baby",
+    "donor",
+    "recipient",
+    "caller",
+    "clinician",
+    "midwife",
+    "counselor",
+    "chaplain",
+    "dentist",
+    "hygienist",
 ];
 const RELATIONS: &[&str] = &[
     "wife",
@@ -470,6 +497,28 @@ const RELATIONS: &[&str] = &[
     "bro",
     "named",
     "called",
+    "coworker",
+    "co-worker",
+    "colleague",
+    "boss",
+    "employer",
+    "landlord",
+    "landlady",
+    "pastor",
+    "priest",
+    "rabbi",
+    "imam",
+    "housemate",
+    "classmate",
+    "teammate",
+    "stepsister",
+    "stepbrother",
+    "godmother",
+    "godfather",
+    "ex-wife",
+    "ex-husband",
+    "fiancé",
+    "fiancée",
 ];
 /// Verbs after which "by" introduces a person ("dictated by", "seen by").
 const BY_VERBS: &[&str] = &[
@@ -679,6 +728,8 @@ enum Gap {
     Comma,
     Dot,
     Colon,
+    /// An opening parenthesis: "wife (Adaeze)".
+    Paren,
     Other,
 }
 
@@ -761,6 +812,7 @@ fn classify_gap(gap: &str) -> Gap {
         "," => Gap::Comma,
         "." => Gap::Dot,
         ":" | "-" | "=" => Gap::Colon,
+        "(" => Gap::Paren,
         _ => Gap::Other,
     }
 }
@@ -797,6 +849,12 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
                 if next.is_some_and(is_word_char) && !possessive {
                     iter.next();
                 } else {
+                    if possessive {
+                        // The "'s" is not a word of its own: "Murphy's sign" reads as
+                        // "Murphy" then "sign".
+                        iter.next();
+                        iter.next();
+                    }
                     break;
                 }
             } else if d.is_ascii_digit() {
@@ -887,6 +945,45 @@ fn name_in_context(t: &Tok, text: &str) -> bool {
     strong_name(t) || unknown(t) || initial(t, text) || ambiguous_name(t)
 }
 
+/// Whether `rest` opens with an age after a comma or parenthesis: ", 38F", " (52 yo)",
+/// ", 7-year-old".
+fn followed_by_age(rest: &str) -> bool {
+    let Some(rest) = rest.strip_prefix(", ").or_else(|| rest.strip_prefix(" (")) else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=3).contains(&digits) {
+        return false;
+    }
+    let unit = rest[digits..].trim_start_matches([' ', '-']);
+    let sex = |s: &str| {
+        s.starts_with(['M', 'F']) && !s[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+    };
+    sex(unit)
+        || ["yo", "y/o", "y.o", "year", "yr", "years", "yrs"]
+            .iter()
+            .any(|u| {
+                unit.strip_prefix(u)
+                    .is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric()))
+            })
+        || unit.starts_with("year-old")
+}
+
+/// Whether `rest` opens with a relation word after a comma or parenthesis: ", daughter",
+/// " (wife)".
+fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
+    let Some(rest) = rest.strip_prefix(", ").or_else(|| rest.strip_prefix(" (")) else {
+        return false;
+    };
+    let word = rest
+        .split(|c: char| !(c.is_alphabetic() || c == '-'))
+        .next()
+        .unwrap_or("");
+    word.len() > 1
+        && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        && dict.flags.get(word).is_some_and(|f| f & RELATION != 0)
+}
+
 /// Finds names and places; appends byte spans of type NAME and GEO.
 pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     let dict = &*DICT;
@@ -962,11 +1059,27 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         if i + 1 < n && word_is(t, TITLE) && t.shape != Shape::Lower {
             let dotted = gaps[i + 1] == Gap::Dot;
             let upper_title_without_dot = t.shape == Shape::Upper && !dotted && w != "DR";
-            if (dotted || gaps[i + 1] == Gap::Space) && !upper_title_without_dot {
+            // "moderate MR. Cardiology ...": capitals then a capitalised word is an
+            // abbreviation ending a sentence, not "MR. SMITH".
+            let abbreviation = t.shape == Shape::Upper && toks[i + 1].shape == Shape::Cap;
+            if (dotted || gaps[i + 1] == Gap::Space) && !upper_title_without_dot && !abbreviation {
                 mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
                     (is_capitalised(t) || t.shape == Shape::Initial) && t.flags & TITLE == 0
                 });
             }
+        }
+        // All-lowercase notes ("wife carmen", "d/w dr abernathy"): after a title or relation
+        // word, a lowercase word that only the name lists know.
+        if i + 1 < n
+            && t.shape == Shape::Lower
+            && word_is(t, TITLE | RELATION)
+            && gaps[i + 1] == Gap::Space
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
+                t.shape == Shape::Lower
+                    && t.flags & NAME != 0
+                    && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
+            });
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
@@ -976,8 +1089,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             });
         }
         if i + 1 < n
-            && (word_is(t, RELATION) && t.shape == Shape::Lower || w == "Dear")
-            && matches!(gaps[i + 1], Gap::Space | Gap::Comma | Gap::Colon)
+            && (word_is(t, RELATION) && matches!(t.shape, Shape::Lower | Shape::Cap) || w == "Dear")
+            && matches!(
+                gaps[i + 1],
+                Gap::Space | Gap::Comma | Gap::Colon | Gap::Paren
+            )
         {
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
                 strong_name(t)
@@ -1010,6 +1126,15 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 .trim_start()
                 .starts_with(|c: char| c.is_ascii_digit())
             && &text[toks[i + 1].start..toks[i + 1].end] == "is"
+        {
+            mark[i] = Some("NAME");
+        }
+        // "Saoirse Donnelly-Park, 38F" / "Tom Reyes (52 yo)": a name followed by age and sex.
+        if is_capitalised(t)
+            && t.flags & (LABEL | TITLE | CLINICAL) == 0
+            && (strong_name(t) || unknown(t) || ambiguous_name(t))
+            && (followed_by_age(&text[t.mark_end..])
+                || followed_by_relation(&text[t.mark_end..], dict))
         {
             mark[i] = Some("NAME");
         }
@@ -1216,5 +1341,18 @@ mod tests {
             [("Salt Lake City", "GEO")]
         );
         assert_eq!(names("He speaks English and Spanish."), []);
+    }
+
+    #[test]
+    fn a_name_followed_by_age_and_sex() {
+        assert_eq!(
+            names("Proband: Saoirse Donnelly-Park, 38F, referred"),
+            [("Saoirse Donnelly-Park", "NAME")]
+        );
+        assert_eq!(
+            names("Spoke with Quillon Ardeth (52 yo) about cough"),
+            [("Quillon Ardeth", "NAME")]
+        );
+        assert_eq!(names("Cough, 3 days, no fever"), []);
     }
 }
