@@ -147,6 +147,20 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Whether a canary occurs in `value` as a whole word: not run together with letters or digits
+/// on either side. A 32-hex-digit pseudonym holds an 8-digit run now and then, and one of
+/// those equal to a planted MRN is chance, not a leak; "MRN: 10007919." is a leak.
+fn contains_canary(canaries: &AhoCorasick, value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let alnum = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    canaries.find_overlapping_iter(value).any(|m| {
+        let (start, end) = (m.start(), m.end());
+        let open_before = !alnum(start) || start == 0 || !alnum(start - 1);
+        let open_after = !alnum(end - 1) || !alnum(end);
+        open_before && open_after
+    })
+}
+
 fn scan_parquet(
     path: &Path,
     rel: &str,
@@ -178,7 +192,7 @@ fn scan_parquet(
                 scanned += 1;
                 let v = text.value(i);
                 let mut hit: Option<String> = None;
-                if have_canaries && canaries.is_match(v) {
+                if have_canaries && contains_canary(canaries, v) {
                     hit = Some("a planted canary value".into());
                 } else if is_text && scan_shapes {
                     if let Some((_, _, kind)) = find_byte_spans(v)
@@ -205,4 +219,24 @@ fn scan_parquet(
         row_base += batch.num_rows() as u64;
     }
     Ok(scanned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canaries_count_only_as_whole_words() {
+        let m = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["16414390", "(511) 555-0304", "Avery Delacroix"])
+            .unwrap();
+        assert!(contains_canary(&m, "16414390"));
+        assert!(contains_canary(&m, "MRN: 16414390."));
+        assert!(contains_canary(&m, "call x(511) 555-0304."));
+        assert!(contains_canary(&m, "seen with AVERY DELACROIX's son"));
+        assert!(!contains_canary(&m, "cf7e18751641439022e9ee409eed7343"));
+        assert!(!contains_canary(&m, "116414390"));
+        assert!(!contains_canary(&m, "Avery Delacroixson"));
+    }
 }
