@@ -634,7 +634,7 @@ mod tests {
 
     #[test]
     fn evaluation_counts_overlaps_by_span_and_token() {
-        let gold = r#"{"id": "a", "text": "Call 617-555-0134 re mr quill", "phi": [{"start": 5, "end": 17, "type": "PHONE"}, {"start": 24, "end": 29, "type": "NAME"}]}"#;
+        let gold = r#"{"id": "a", "text": "Call 617-555-0134 re ok quill", "phi": [{"start": 5, "end": 17, "type": "PHONE"}, {"start": 24, "end": 29, "type": "NAME"}]}"#;
         let e = evaluate(gold.as_bytes(), None::<&[u8]>).unwrap();
         assert_eq!(e.span_recall["PHONE"], Score { found: 1, total: 1 });
         assert_eq!(e.span_recall["NAME"], Score { found: 0, total: 1 });

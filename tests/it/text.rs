@@ -150,7 +150,7 @@ fn scrubber_finds_every_type_in_the_development_notes() {
     println!("dev: recall {recall:.3} precision {precision:.3}");
     // Tuned on, so nearly everything is found. Two known misses: a date written like a count
     // ("blood cx 3/3 2/2 positive", the price of reading "cx 2/2" as a count) and a facility
-    // in an all-lowercase note ("at st vincent's").
+    // in an all-lowercase note ("at st vincent's"). At most one miss per type.
     for kind in harbor::deid::text::TYPES {
         let total = e["span_recall"][kind]["total"].as_u64().unwrap_or(0);
         assert!(total > 0, "the development notes have no {kind} span");

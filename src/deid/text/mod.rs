@@ -301,6 +301,20 @@ mod tests {
                 "home Sat if ok; O2 sat 92%",
                 "home [DATE] if ok; O2 sat 92%",
             ),
+            (
+                "recheck bp fri. since oct, worse",
+                "recheck bp [DATE]. since [DATE], worse",
+            ),
+            (
+                "tele visit w/ daughter maria. plan ok. -jmk",
+                "tele visit w/ daughter [NAME]. plan ok. -[NAME]",
+            ),
+            ("Pt is 102 and ready", "Pt is [AGE] and ready"),
+            (
+                "IRB # 2024-0187; police report # QPD-25-113094",
+                "IRB # [OTHER_ID]; police report # [OTHER_ID]",
+            ),
+            ("PT at Summit Bone & Joint", "PT at [HOSPITAL]"),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -314,6 +328,7 @@ mod tests {
             "free fluid in Morison's pouch; Hoyer lift in use. Braden 16.",
             "ANESTHESIA: General endotracheal.",
             "water heater below 120F; neuropathy and fatigue 4/10.",
+            "daughter will drive him; cont abx day 3/5; HR is 92.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

@@ -54,7 +54,7 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -90,7 +90,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
         ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id"), 1, Check::IdLength),
-        ("OTHER_ID", marked(r"case|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
+        ("OTHER_ID", marked(r"case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
@@ -112,7 +112,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
-        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after)[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
+        ("DATE", r"\b((?i:tues?|wed|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
+        ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),
         ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
@@ -339,8 +342,6 @@ const DATE_CONTEXT: &[&str] = &[
     "ending",
     "week",
     "weeks",
-    "day",
-    "days",
     "today",
     "tomorrow",
     "yesterday",

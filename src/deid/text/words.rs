@@ -1075,10 +1075,17 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && word_is(t, TITLE | RELATION)
             && gaps[i + 1] == Gap::Space
         {
+            // A name that is also an English word ("maria", "will") only when nothing follows
+            // it in the sentence: "daughter maria." but not "daughter will drive".
+            let ends_clause = |t: &Tok| {
+                let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+                rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n', '\r'])
+            };
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
                 t.shape == Shape::Lower
                     && t.flags & NAME != 0
-                    && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
+                    && t.flags & CLINICAL == 0
+                    && (t.flags & WORD == 0 || ends_clause(t))
             });
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
@@ -1126,6 +1133,19 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 .trim_start()
                 .starts_with(|c: char| c.is_ascii_digit())
             && &text[toks[i + 1].start..toks[i + 1].end] == "is"
+        {
+            mark[i] = Some("NAME");
+        }
+        // Initials signing a note or entry: "... re: plan. -jmk", "-- KL".
+        let line_rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+        let ends_line = line_rest.is_empty() || line_rest.starts_with(['\n', '\r']);
+        if ends_line
+            && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
+            && (2..=4).contains(&(t.end - t.start))
+            && text[..t.start].trim_end_matches(' ').ends_with('-')
+            && text[..t.start]
+                .trim_end_matches([' ', '-'])
+                .ends_with(['.', ' ', '\n'])
         {
             mark[i] = Some("NAME");
         }
