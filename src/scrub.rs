@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::DateShiftRange;
 use crate::deid::keyed::Keyed;
-use crate::deid::text::{code_point_spans, find_spans, ByteSpan, Options, Replace, Scrubber, Span};
+use crate::deid::text::{
+    code_point_spans, find_spans, ByteSpan, Options, Replace, Scrubber, Span, TYPES,
+};
 use crate::error::data_err;
 
 /// How `harbor scrub` treats every note of a run.
@@ -42,7 +44,36 @@ impl ScrubSettings {
         (out, code_point_spans(text, &spans))
     }
 
+    /// A long note is scrubbed in pieces cut at line breaks, as a plain-text stream is: the
+    /// word pass keeps a token table per piece, not one the size of the whole note.
     fn scrub_bytes(&self, text: &str, patient: &str) -> (String, Vec<ByteSpan>) {
+        if text.len() <= TEXT_CHUNK {
+            return self.scrub_piece(text, patient);
+        }
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let end = chunk_end(rest, true);
+            pieces.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+        let results = parallel_map(&pieces, self.threads, |p| self.scrub_piece(p, patient));
+        let mut out = String::with_capacity(text.len());
+        let mut spans = Vec::new();
+        let mut base = 0;
+        for (piece, (scrubbed, piece_spans)) in pieces.iter().zip(results) {
+            out.push_str(&scrubbed);
+            spans.extend(
+                piece_spans
+                    .into_iter()
+                    .map(|(s, e, k)| (s + base, e + base, k)),
+            );
+            base += piece.len();
+        }
+        (out, spans)
+    }
+
+    fn scrub_piece(&self, text: &str, patient: &str) -> (String, Vec<ByteSpan>) {
         let scrubber = Scrubber {
             replace: self.replace,
             options: self.options,
@@ -75,7 +106,8 @@ enum LineOutcome {
     Bad(&'static str),
     Note {
         json: Vec<u8>,
-        kinds: Vec<&'static str>,
+        /// Spans found, by type, in the order of [`TYPES`].
+        counts: [u64; TYPES.len()],
         bytes: usize,
     },
 }
@@ -91,7 +123,8 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
     else {
         return LineOutcome::Bad("not a JSON object");
     };
-    // Taken out of its slot and put back scrubbed, so the field order is kept.
+    // Taken out of its slot; the scrubbed text is written in its place, so the field order is
+    // kept.
     let text = match obj.get_mut("text") {
         Some(serde_json::Value::String(s)) => std::mem::take(s),
         _ => return LineOutcome::Bad("no string field \"text\""),
@@ -103,19 +136,45 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
         None => format!("line {line_no}"),
     };
     let (scrubbed, spans) = settings.scrub_note(&text, &patient);
-    obj.insert("text".into(), serde_json::Value::String(scrubbed));
-    let kinds = spans.iter().map(|s| s.kind).collect();
-    obj.insert(
-        "spans".into(),
-        serde_json::to_value(&spans).expect("spans serialize"),
-    );
-    let mut json = serde_json::to_vec(&obj).expect("a JSON map serializes");
-    json.push(b'\n');
+    let mut counts = [0u64; TYPES.len()];
+    for s in &spans {
+        if let Some(i) = TYPES.iter().position(|t| *t == s.kind) {
+            counts[i] += 1;
+        }
+    }
+    // Written field by field: a serde_json::Value per span costs ten times the note's size.
+    let mut json = Vec::with_capacity(scrubbed.len() + spans.len() * 40 + 256);
+    json.push(b'{');
+    let mut spans_written = false;
+    for (i, (key, value)) in obj.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        write_json(&mut json, key);
+        json.push(b':');
+        match key.as_str() {
+            "text" => write_json(&mut json, &scrubbed),
+            "spans" => {
+                write_json(&mut json, &spans);
+                spans_written = true;
+            }
+            _ => write_json(&mut json, value),
+        }
+    }
+    if !spans_written {
+        json.extend_from_slice(b",\"spans\":");
+        write_json(&mut json, &spans);
+    }
+    json.extend_from_slice(b"}\n");
     LineOutcome::Note {
         json,
-        kinds,
+        counts,
         bytes: text.len(),
     }
+}
+
+fn write_json(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
+    serde_json::to_writer(out, value).expect("writing JSON to memory cannot fail");
 }
 
 /// Runs `f` over `items` on up to `threads` scoped threads, results in input order. Threads
@@ -193,10 +252,14 @@ pub fn scrub_jsonl(
                         "input line {n}: {why} (use --skip-bad to count and skip such lines)"
                     )))
                 }
-                LineOutcome::Note { json, kinds, bytes } => {
+                LineOutcome::Note {
+                    json,
+                    counts,
+                    bytes,
+                } => {
                     output.write_all(&json)?;
-                    for k in kinds {
-                        *summary.spans_by_type.entry(k.to_string()).or_default() += 1;
+                    for (kind, n) in TYPES.iter().zip(counts).filter(|(_, n)| *n > 0) {
+                        *summary.spans_by_type.entry(kind.to_string()).or_default() += n;
                     }
                     summary.notes += 1;
                     summary.bytes += bytes as u64;
@@ -212,8 +275,25 @@ pub fn scrub_jsonl(
 /// line where there is one), so a note of any size is scrubbed in bounded memory.
 const TEXT_CHUNK: usize = 1 << 20;
 
+/// Just after the last ". " that ends a sentence in `window`: the word before the period is
+/// three lowercase letters or more, so not "Dr." or "St.".
+fn sentence_end(window: &str) -> Option<usize> {
+    let mut end = window.len();
+    while let Some(i) = window[..end].rfind(". ") {
+        let word = window[..i]
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("");
+        if word.len() >= 3 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Some(i + 2);
+        }
+        end = i;
+    }
+    None
+}
+
 /// The length of the prefix of `buf` to scrub as one chunk: up to a blank line, else a line
-/// break, else whitespace, else a character boundary.
+/// break, else a sentence end, else whitespace, else a character boundary.
 fn chunk_end(buf: &str, eof: bool) -> usize {
     if buf.len() <= TEXT_CHUNK {
         return if eof {
@@ -228,9 +308,12 @@ fn chunk_end(buf: &str, eof: bool) -> usize {
     }
     let window = &buf[..limit];
     let floor = limit / 2;
+    // A sentence end before other whitespace: a cut between "MRN" and its number, or "Dr."
+    // and a name, would lose the context that makes them identifiers.
     for cut in [
         window.rfind("\n\n").map(|i| i + 2),
         window.rfind('\n').map(|i| i + 1),
+        sentence_end(window),
     ] {
         if let Some(c) = cut.filter(|&c| c > floor) {
             return c;

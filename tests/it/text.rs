@@ -246,6 +246,55 @@ fn plain_text_is_streamed_in_bounded_memory() {
 }
 
 #[test]
+fn one_long_jsonl_note_is_scrubbed_in_pieces() {
+    // A 20 MB note on one JSONL line: scrubbed in pieces cut at line breaks, with spans in
+    // code points of the whole note, in memory a small multiple of the note (about 10x with a
+    // span every 30 bytes; a token table for the whole note took 35x).
+    let ws = Workspace::empty();
+    let paragraph =
+        "Né seen 03/04/2021 by Dr. Quill, call (617) 555-0134. Vitals stable, K 4.1, BP 120/80.\n";
+    let reps = 20_000_000 / paragraph.len();
+    let text = paragraph.repeat(reps);
+    let path = ws.path("big.jsonl");
+    let line = serde_json::json!({"id": "n1", "patient": "p1", "text": text});
+    std::fs::write(&path, format!("{line}\n")).unwrap();
+    let r = harbor_with_stdin_file(&["scrub"], &path, &[("HARBOR_REPORT_PEAK_RSS", "1")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = json_lines(&r.stdout);
+    assert_eq!(out.len(), 1);
+    let spans = out[0]["spans"].as_array().unwrap();
+    assert_eq!(
+        spans.len(),
+        reps * 3,
+        "a date, a name and a phone per paragraph"
+    );
+    let chars: Vec<char> = text.chars().collect();
+    for span in [&spans[0], &spans[spans.len() / 2], &spans[spans.len() - 1]] {
+        let (s, e) = (
+            span["start"].as_u64().unwrap(),
+            span["end"].as_u64().unwrap(),
+        );
+        let original: String = chars[s as usize..e as usize].iter().collect();
+        let want = match span["type"].as_str().unwrap() {
+            "DATE" => "03/04/2021",
+            "NAME" => "Quill",
+            _ => "(617) 555-0134",
+        };
+        assert_eq!(original, want);
+    }
+    assert!(!out[0]["text"].as_str().unwrap().contains("Quill"));
+    let peak: f64 = r
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak rss MiB "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(peak < 350.0, "peak memory {peak} MiB for a 20 MB note");
+}
+
+#[test]
 fn hostile_inputs_neither_panic_nor_echo() {
     // A megabyte of digits, empty and blank notes, a very long line without spaces.
     let digits = "7".repeat(1 << 20);
