@@ -315,6 +315,10 @@ mod tests {
                 "IRB # [OTHER_ID]; police report # [OTHER_ID]",
             ),
             ("PT at Summit Bone & Joint", "PT at [HOSPITAL]"),
+            (
+                "requested by RN Tomasz; L MCA stroke 11/25.",
+                "requested by RN [NAME]; L MCA stroke [DATE].",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -329,6 +333,7 @@ mod tests {
             "ANESTHESIA: General endotracheal.",
             "water heater below 120F; neuropathy and fatigue 4/10.",
             "daughter will drive him; cont abx day 3/5; HR is 92.",
+            "Port accessed with a 3/4\" Huber needle; RN Case Manager notified.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

@@ -89,6 +89,7 @@ const EPONYM_NOUNS: &[&str] = &[
     "anastomosis",
     "pouch",
     "lift",
+    "needle",
     "diverticulum",
     "hernia",
     "angle",
@@ -1157,6 +1158,19 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 || followed_by_relation(&text[t.mark_end..], dict))
         {
             mark[i] = Some("NAME");
+        }
+        // "requested by RN Tomasz": a credential used as a title.
+        if i + 1 < n
+            && word_is(t, CREDENTIAL)
+            && t.shape == Shape::Upper
+            && gaps[i + 1] == Gap::Space
+            && toks[i + 1].shape == Shape::Cap
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
+                t.shape == Shape::Cap
+                    && t.flags & (CLINICAL | TITLE | LABEL | CREDENTIAL) == 0
+                    && (strong_name(t) || unknown(t) || ambiguous_name(t) && t.flags & WORD == 0)
+            });
         }
         if i > 0
             && word_is(t, CREDENTIAL)
