@@ -319,6 +319,16 @@ mod tests {
                 "requested by RN Tomasz; L MCA stroke 11/25.",
                 "requested by RN [NAME]; L MCA stroke [DATE].",
             ),
+            ("Priyanka Sethuraman is doing well", "[NAME] is doing well"),
+            (
+                "family in Kumasi; via MyChart",
+                "family in [GEO]; via MyChart",
+            ),
+            (
+                "SSN last 4 4471; rtw light duty 12/15",
+                "SSN last 4 [SSN]; rtw light duty [DATE]",
+            ),
+            ("next f/u 6 wks. dr haverford", "next f/u 6 wks. dr [NAME]"),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

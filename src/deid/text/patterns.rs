@@ -72,6 +72,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("IP", r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b".into(), 0, Check::None),
         ("SSN", r"\b\d{3}-\d{2}-\d{4}\b".into(), 0, Check::None),
         ("SSN", r"(?i)\b(?:ssn|soc(?:ial)? sec(?:urity)?(?: number| no\.?| #)?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b".into(), 1, Check::None),
+        ("SSN", r"(?i:\b(?:ssn|social security(?: number| no\.?| #)?)\s*(?:last\s*(?:4|four)(?:\s*digits)?|ending(?:\s*in)?|xxx-xx-|\*\*\*-\*\*-)\s*[:#]?\s*)(\d{4})\b".into(), 1, Check::None),
         ("FAX", format!(r"(?i:\b(?:fax|facsimile|f)\b)\s*(?:#|no\.?|number)?\s*[:.]?\s*({phone_body})"), 1, Check::None),
         ("PHONE", format!(r"{phone_body}(?:\s*(?:x|ext\.?)\s*\d{{1,5}})?"), 0, Check::None),
         ("PHONE", r"\b\d{3}-\d{4}\b".into(), 0, Check::None),
@@ -376,6 +377,7 @@ const DATE_CONTEXT: &[&str] = &[
     "inr",
     "labs",
     "lab",
+    "rtw",
     "stroke",
     "cva",
     "mi",
@@ -509,7 +511,7 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
         && after.trim_start()[2..]
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit());
-    prev.iter().take(2).any(|w| is_context(w)) || next.contains(':') || at_time
+    prev.iter().take(3).any(|w| is_context(w)) || next.contains(':') || at_time
 }
 
 /// Units after a four-digit number that make it a quantity.

@@ -928,6 +928,19 @@ fn unknown(t: &Tok) -> bool {
     t.shape == Shape::Cap && t.flags & !CITY_PREFIX == 0 && t.end - t.start >= 2
 }
 
+/// A capital inside the word, as brand names have ("MyChart", "BlueCross"); names that do
+/// ("McDonald", "DeShawn", "LaToya") start with a known prefix.
+fn camel_case(t: &Tok, text: &str) -> bool {
+    let w = &text[t.start..t.end];
+    let inner = w.char_indices().skip(1).any(|(_, c)| c.is_uppercase());
+    let name_prefix = [
+        "Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'",
+    ]
+    .iter()
+    .any(|p| w.starts_with(p));
+    inner && t.shape == Shape::Cap && !name_prefix
+}
+
 /// A name-list word that is also an English word.
 fn ambiguous_name(t: &Tok) -> bool {
     t.flags & NAME != 0 && t.flags & CLINICAL == 0 && is_capitalised(t)
@@ -1042,6 +1055,18 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     }
                 }
             }
+            // "visiting family in Kumasi": a place no list knows, after "in" or "from".
+            let in_or_from =
+                i > 0 && matches!(&text[toks[i - 1].start..toks[i - 1].end], "in" | "from");
+            if locative
+                && in_or_from
+                && unknown(t)
+                && !camel_case(t, text)
+                && !t.sentence_start
+                && mark[i].is_none()
+            {
+                mark[i] = Some("GEO");
+            }
             if word_is(t, CITY) && t.flags & CLINICAL == 0 {
                 let plain = t.flags & (WORD | RARE_WORD | NAME) == 0 && t.shape == Shape::Cap;
                 if plain || locative && t.flags & WORD == 0 || locative && t.shape == Shape::Cap {
@@ -1082,11 +1107,12 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
                 rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n', '\r'])
             };
+            let title = word_is(t, TITLE);
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
                 t.shape == Shape::Lower
-                    && t.flags & NAME != 0
                     && t.flags & CLINICAL == 0
-                    && (t.flags & WORD == 0 || ends_clause(t))
+                    && (t.flags & NAME != 0 && (t.flags & WORD == 0 || ends_clause(t))
+                        || title && t.flags == 0 && t.end - t.start >= 3)
             });
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
@@ -1181,6 +1207,22 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && toks[i - 1].flags & (WORD | RARE_WORD | CLINICAL) == 0
         {
             mark[i - 1] = Some("NAME");
+        }
+    }
+
+    // Two capitalised words that no list knows, side by side, are a name ("Priyanka
+    // Sethuraman is doing well"); drugs and abbreviations rarely come in such pairs.
+    for i in 1..n {
+        if gaps[i] == Gap::Space
+            && unknown(&toks[i - 1])
+            && unknown(&toks[i])
+            && !camel_case(&toks[i - 1], text)
+            && !camel_case(&toks[i], text)
+            && toks[i - 1].end - toks[i - 1].start >= 3
+            && toks[i].end - toks[i].start >= 3
+        {
+            mark[i - 1] = Some("NAME");
+            mark[i] = Some("NAME");
         }
     }
 
