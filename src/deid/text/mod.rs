@@ -329,6 +329,11 @@ mod tests {
                 "SSN last 4 [SSN]; rtw light duty [DATE]",
             ),
             ("next f/u 6 wks. dr haverford", "next f/u 6 wks. dr [NAME]"),
+            (
+                "Angiogram 11/26; bypass tentatively 12/4.",
+                "Angiogram [DATE]; bypass tentatively [DATE].",
+            ),
+            ("asset tag DERM-IPAD-0042", "asset tag [DEVICE]"),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -343,6 +348,7 @@ mod tests {
             "ANESTHESIA: General endotracheal.",
             "water heater below 120F; neuropathy and fatigue 4/10.",
             "daughter will drive him; cont abx day 3/5; HR is 92.",
+            "completed 12/15 sessions; vision 20/20; CARDIAC REHAB SESSION 12/36",
             "Port accessed with a 3/4\" Huber needle; RN Case Manager notified.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");

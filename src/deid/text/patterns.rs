@@ -86,7 +86,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("VEHICLE", r"\b[A-HJ-NPR-Z0-9]{17}\b".into(), 0, Check::IdLength),
         ("LICENSE", labelled(r"licen[cs]e|lic\.?|dea|npi|upin|cdl"), 1, Check::IdLength),
         ("LICENSE", marked(r"certificate|cert\.?|registration"), 1, Check::IdLength),
-        ("DEVICE", labelled(r"serial(?:\s+(?:sn|s/n))?|s/n|udi|lot"), 1, Check::IdLength),
+        ("DEVICE", labelled(r"serial(?:\s+(?:sn|s/n))?|s/n|udi|lot|asset(?:\s+tag)?"), 1, Check::IdLength),
         ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
@@ -504,7 +504,19 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
     let prev: Vec<&str> = prev.by_ref().take(3).collect();
     let near_score = |w: &&str| NOT_DATE_NEAR.iter().any(|x| x.eq_ignore_ascii_case(w));
     let fraction = |w: &&str| w.contains('/') && w.split('/').all(|n| n.parse::<u32>().is_ok());
-    if prev.first().is_some_and(near_score) || near_score(&next) || prev.iter().any(fraction) {
+    if prev.first().is_some_and(near_score) || near_score(&next) {
+        return false;
+    }
+    // A score or a count has its part no larger than its whole and a small whole ("4/5",
+    // "3/10"): "12/4" or "11/27" is a date, unless a count noun follows ("12/15 sessions").
+    let (month, day) = text[start..end]
+        .split_once('/')
+        .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
+        .unwrap_or((0, 0));
+    if (month > day || day >= 13) && !COUNT_NOUNS.iter().any(|x| x.eq_ignore_ascii_case(next)) {
+        return true;
+    }
+    if prev.iter().any(fraction) {
         return false;
     }
     let at_time = next.eq_ignore_ascii_case("at")
@@ -513,6 +525,32 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
             .starts_with(|c: char| c.is_ascii_digit());
     prev.iter().take(3).any(|w| is_context(w)) || next.contains(':') || at_time
 }
+
+/// Nouns after `m/d` that make it a count ("12/15 sessions", "11/24 cores").
+const COUNT_NOUNS: &[&str] = &[
+    "sessions",
+    "session",
+    "visits",
+    "doses",
+    "cores",
+    "bottles",
+    "cultures",
+    "nodes",
+    "specimens",
+    "samples",
+    "points",
+    "items",
+    "questions",
+    "correct",
+    "positive",
+    "negative",
+    "words",
+    "trials",
+    "days",
+    "weeks",
+    "hours",
+    "teeth",
+];
 
 /// Units after a four-digit number that make it a quantity.
 const UNITS: &[&str] = &[
@@ -613,6 +651,7 @@ const SENTENCE_WORDS: &[&str] = &[
 /// Words that, all by themselves before the suffix, name a service rather than a facility.
 const GENERIC_WORDS: &[&str] = &[
     "emergency",
+    "cardiac",
     "cardiology",
     "oncology",
     "surgery",
