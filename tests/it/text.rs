@@ -213,6 +213,17 @@ fn surrogates_are_consistent_per_patient_and_shift_dates() {
     assert_eq!(again.stdout, r.stdout);
 }
 
+/// The "peak rss MiB N" line `harbor scrub` prints under `HARBOR_REPORT_PEAK_RSS`.
+fn peak_rss_mib(stderr: &str) -> f64 {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak rss MiB "))
+        .expect("a peak rss line")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn plain_text_is_streamed_in_bounded_memory() {
     // 100 MB of notes in one stream: scrubbed chunk by chunk, never held whole.
@@ -237,14 +248,7 @@ fn plain_text_is_streamed_in_bounded_memory() {
     assert_eq!(r.stdout.matches("[PHONE]").count(), reps);
     assert_eq!(r.stdout.matches("[DATE]").count(), reps);
     assert!(!r.stdout.contains("Quill"));
-    let peak: f64 = r
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak rss MiB "))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let peak = peak_rss_mib(&r.stderr);
     assert!(peak < 200.0, "peak memory {peak} MiB for a 100 MB stream");
 }
 
@@ -286,14 +290,7 @@ fn one_long_jsonl_note_is_scrubbed_in_pieces() {
         assert_eq!(original, want);
     }
     assert!(!out[0]["text"].as_str().unwrap().contains("Quill"));
-    let peak: f64 = r
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak rss MiB "))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let peak = peak_rss_mib(&r.stderr);
     assert!(peak < 350.0, "peak memory {peak} MiB for a 20 MB note");
 }
 

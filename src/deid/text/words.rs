@@ -959,10 +959,15 @@ fn name_in_context(t: &Tok, text: &str) -> bool {
     strong_name(t) || unknown(t) || initial(t, text) || ambiguous_name(t)
 }
 
+/// What follows a name's ", " or " (": where an age or a relation word would stand.
+fn after_comma_or_paren(rest: &str) -> Option<&str> {
+    rest.strip_prefix(", ").or_else(|| rest.strip_prefix(" ("))
+}
+
 /// Whether `rest` opens with an age after a comma or parenthesis: ", 38F", " (52 yo)",
 /// ", 7-year-old".
 fn followed_by_age(rest: &str) -> bool {
-    let Some(rest) = rest.strip_prefix(", ").or_else(|| rest.strip_prefix(" (")) else {
+    let Some(rest) = after_comma_or_paren(rest) else {
         return false;
     };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -986,7 +991,7 @@ fn followed_by_age(rest: &str) -> bool {
 /// Whether `rest` opens with a relation word after a comma or parenthesis: ", daughter",
 /// " (wife)".
 fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
-    let Some(rest) = rest.strip_prefix(", ").or_else(|| rest.strip_prefix(" (")) else {
+    let Some(rest) = after_comma_or_paren(rest) else {
         return false;
     };
     let word = rest
