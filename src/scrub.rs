@@ -50,13 +50,7 @@ impl ScrubSettings {
         if text.len() <= TEXT_CHUNK {
             return self.scrub_piece(text, patient);
         }
-        let mut pieces = Vec::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            let end = chunk_end(rest, true);
-            pieces.push(&rest[..end]);
-            rest = &rest[end..];
-        }
+        let pieces = split_chunks(text, true);
         let results = parallel_map(&pieces, self.threads, |p| self.scrub_piece(p, patient));
         let mut out = String::with_capacity(text.len());
         let mut spans = Vec::new();
@@ -275,6 +269,22 @@ pub fn scrub_jsonl(
 /// line where there is one), so a note of any size is scrubbed in bounded memory.
 const TEXT_CHUNK: usize = 1 << 20;
 
+/// `text` cut into chunks by [`chunk_end`]; unless `at_end`, a last partial line is left out
+/// (it waits for more input).
+fn split_chunks(text: &str, at_end: bool) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = chunk_end(rest, at_end);
+        if end == 0 {
+            break;
+        }
+        chunks.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    chunks
+}
+
 /// Just after the last ". " that ends a sentence in `window`: the word before the period is
 /// three lowercase letters or more, so not "Dr." or "St.".
 fn sentence_end(window: &str) -> Option<usize> {
@@ -354,17 +364,8 @@ pub fn scrub_plain_text(
             Err(_) => return Err(data_err("input is not valid UTF-8 text")),
         };
         let text = std::str::from_utf8(&pending[..valid]).expect("checked above");
-        let mut chunks = Vec::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            let end = chunk_end(rest, eof && valid == pending.len());
-            if end == 0 {
-                break;
-            }
-            chunks.push(&rest[..end]);
-            rest = &rest[end..];
-        }
-        let consumed = text.len() - rest.len();
+        let chunks = split_chunks(text, eof && valid == pending.len());
+        let consumed: usize = chunks.iter().map(|c| c.len()).sum();
         let results = parallel_map(&chunks, settings.threads, |c| settings.scrub_bytes(c, ""));
         for (out, spans) in results {
             output.write_all(out.as_bytes())?;
