@@ -23,7 +23,8 @@ enum Check {
     MilitaryTime,
     /// `City, ST`: the city must be a known place or a ZIP must follow.
     CityState,
-    /// A facility name: leading sentence words are trimmed, generic department names dropped.
+    /// A facility or street name: leading sentence words are trimmed, and a name left with
+    /// only generic words ("Cardiology Clinic") is dropped.
     Facility,
     /// `City 01007`: a ZIP after a known place (the place's words are trimmed to it).
     CityZip,
