@@ -334,6 +334,22 @@ mod tests {
                 "Angiogram [DATE]; bypass tentatively [DATE].",
             ),
             ("asset tag DERM-IPAD-0042", "asset tag [DEVICE]"),
+            (
+                "Specimen to pathology (S25-114482).",
+                "Specimen to pathology ([OTHER_ID]).",
+            ),
+            (
+                "flu shot on the 8th. Ctx since midnight",
+                "flu shot on the [DATE]. Ctx since [DATE]",
+            ),
+            (
+                "on the 3rd floor, NPO after midnight",
+                "on the 3rd floor, NPO after midnight",
+            ),
+            (
+                "Home health: Amedisys Home Health",
+                "Home health: [HOSPITAL]",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

@@ -55,7 +55,7 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -94,6 +94,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
+        // Case and accession numbers by their shape: "S25-114482", "SP-25-30917".
+        ("OTHER_ID", r"\b[A-Z]{1,4}\d{0,4}-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
         ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:died|passed away|passed|deceased|expired|death|turned|turns|turning|lived to|living at|alive at)\s+(?:at\s+)?(?:the\s+)?(?:age\s+(?:of\s+)?)?)(9\d|1[0-2]\d)\b".into(), 1, Check::None),
@@ -113,6 +115,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
+        ("DATE", r"(?i:\b(?:since|until|till|around|past)[ \t]+)(midnight|noon)\b".into(), 1, Check::None),
+        // "on the 8th.": a day of the month, not "on the 3rd floor".
+        ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
         ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
         ("DATE", r"\b((?i:tues?|wed|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),

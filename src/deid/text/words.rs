@@ -954,6 +954,27 @@ fn initial(t: &Tok, text: &str) -> bool {
     }
 }
 
+/// Closing words of a letter or message, after which the writer's name follows.
+const SIGN_OFFS: &[&str] = &[
+    "Thanks",
+    "Sincerely",
+    "Regards",
+    "Cheers",
+    "Respectfully",
+    "Warmly",
+    "Best",
+    "Cordially",
+];
+
+/// "lmv" ending a line: a typist's or signer's lowercase initials, in no word list.
+fn lowercase_initials(t: &Tok, text: &str) -> bool {
+    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    t.shape == Shape::Lower
+        && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
+        && (2..=4).contains(&(t.end - t.start))
+        && (rest.is_empty() || rest.starts_with(['\n', '\r']))
+}
+
 /// Whether token `t` is accepted as a name when context points at it.
 fn name_in_context(t: &Tok, text: &str) -> bool {
     strong_name(t) || unknown(t) || initial(t, text) || ambiguous_name(t)
@@ -1048,7 +1069,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 && word_is(&toks[i - 1], LOCATIVE)
                 && gaps[i] == Gap::Space;
             if word_is(t, CITY_PREFIX) {
-                if let Some(last) = multi_word_city(text, &toks, &gaps, i, dict) {
+                if let Some(last) = multi_word_city(text, &toks, &gaps, i, dict, false) {
                     if locative
                         || (i..=last).any(|k| toks[k].flags & WORD == 0)
                         || !toks[i].sentence_start
@@ -1083,6 +1104,32 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
 
+    // All-lowercase notes: "lives w/ daughter in grove city", "moved from lubbock". After
+    // "in", "from" or "near", a place of several words, or one word no other list knows.
+    for i in 1..n {
+        let t = &toks[i];
+        let prev = &text[toks[i - 1].start..toks[i - 1].end];
+        if t.shape != Shape::Lower
+            || gaps[i] != Gap::Space
+            || !matches!(prev, "in" | "from" | "near")
+            || mark[i].is_some()
+        {
+            continue;
+        }
+        if word_is(t, CITY_PREFIX) {
+            if let Some(last) = multi_word_city(text, &toks, &gaps, i, dict, true) {
+                for m in mark.iter_mut().take(last + 1).skip(i) {
+                    *m = Some("GEO");
+                }
+                continue;
+            }
+        }
+        if word_is(t, CITY) && t.flags & (WORD | RARE_WORD | CLINICAL) == 0 && t.end - t.start >= 4
+        {
+            mark[i] = Some("GEO");
+        }
+    }
+
     // Context: titles, labels, relation words and credentials point at names.
     for i in 0..n {
         let t = &toks[i];
@@ -1108,9 +1155,15 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         {
             // A name that is also an English word ("maria", "will") only when nothing follows
             // it in the sentence: "daughter maria." but not "daughter will drive".
+            // "daughter rose re: swelling", "wife grace (hcp)": words that cannot follow a
+            // verb also end the name.
             let ends_clause = |t: &Tok| {
                 let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-                rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n', '\r'])
+                rest.is_empty()
+                    || rest.starts_with(['.', ',', ';', ')', '(', '\n', '\r'])
+                    || ["re:", "re ", "who ", "is ", "was "]
+                        .iter()
+                        .any(|w| rest.starts_with(w))
             };
             let title = word_is(t, TITLE);
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
@@ -1143,16 +1196,26 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             });
         }
         if i > 0
-            && i + 2 < n
+            && i + 1 < n
             && w == "by"
             && toks[i - 1].flags & BY_VERB != 0
-            && gaps[i + 1] == Gap::Space
+            && matches!(gaps[i + 1], Gap::Space | Gap::Colon)
         {
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
                 strong_name(t)
                     || unknown(t)
                     || initial(t, text)
                     || ambiguous_name(t) && t.shape == Shape::Cap
+                    || lowercase_initials(t, text)
+            });
+        }
+        // "Thanks, Sunita" / "Sincerely,\nWren Castellanos": a sign-off, then who signs.
+        if i + 1 < n && SIGN_OFFS.contains(&w) && text[t.mark_end..toks[i + 1].start].trim() == ","
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                is_capitalised(t)
+                    && t.flags & (CLINICAL | TITLE | LABEL) == 0
+                    && name_in_context(t, text)
             });
         }
         // "Sunny is a 15 year-old ...": the subject of a history's opening line.
@@ -1367,8 +1430,16 @@ fn mark_run(
     }
 }
 
-/// The last token of a multi-word US place name starting at token `i`, if any.
-fn multi_word_city(text: &str, toks: &[Tok], gaps: &[Gap], i: usize, dict: &Dict) -> Option<usize> {
+/// The last token of a multi-word US place name starting at token `i`, if any; its last word
+/// capitalised ("Fall River", "Winston-Salem"), or every word in lower case when `lowercase`.
+fn multi_word_city(
+    text: &str,
+    toks: &[Tok],
+    gaps: &[Gap],
+    i: usize,
+    dict: &Dict,
+    lowercase: bool,
+) -> Option<usize> {
     let mut best = None;
     let mut key = String::new();
     key.push_str(&text[toks[i].start..toks[i].end].to_lowercase());
@@ -1378,7 +1449,12 @@ fn multi_word_city(text: &str, toks: &[Tok], gaps: &[Gap], i: usize, dict: &Dict
         }
         key.push(' ');
         key.push_str(&text[toks[k].start..toks[k].end].to_lowercase());
-        if dict.multi_word_cities.contains(key.as_str()) && is_capitalised(&toks[k]) {
+        let last_fits = if lowercase {
+            (i..=k).all(|j| toks[j].shape == Shape::Lower)
+        } else {
+            is_capitalised(&toks[k])
+        };
+        if dict.multi_word_cities.contains(key.as_str()) && last_fits {
             best = Some(k);
         }
     }
@@ -1435,5 +1511,23 @@ mod tests {
             [("Quillon Ardeth", "NAME")]
         );
         assert_eq!(names("Cough, 3 days, no fever"), []);
+    }
+
+    #[test]
+    fn sign_offs_typists_and_lowercase_places() {
+        assert_eq!(names("Thanks, Sunita"), [("Sunita", "NAME")]);
+        assert_eq!(names("Thanks, see you then"), []);
+        assert_eq!(names("Transcribed by: lmv"), [("lmv", "NAME")]);
+        assert_eq!(names("Transcribed by: the clinic"), []);
+        assert_eq!(
+            names("pt lives w/ daughter in grove city."),
+            [("grove city", "GEO")]
+        );
+        assert_eq!(names("pain in lower back"), []);
+        assert_eq!(
+            names("tc from daughter rose re: swelling"),
+            [("rose", "NAME")]
+        );
+        assert_eq!(names("daughter rose from the chair"), []);
     }
 }
