@@ -3,7 +3,7 @@
 //! (what Python's `str` slicing uses). Note text never appears in errors or summaries.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,8 @@ use crate::deid::text::{
     code_point_spans, find_spans, ByteSpan, Options, Replace, Scrubber, Span, TYPES,
 };
 use crate::error::data_err;
+
+mod long_line;
 
 /// How `harbor scrub` treats every note of a run.
 pub struct ScrubSettings {
@@ -51,7 +53,7 @@ impl ScrubSettings {
             return self.scrub_piece(text, patient);
         }
         let pieces = split_chunks(text, true);
-        let results = parallel_map(&pieces, self.threads, |p| self.scrub_piece(p, patient));
+        let results = parallel_map(&pieces, self.threads, 1, |p| self.scrub_piece(p, patient));
         let mut out = String::with_capacity(text.len());
         let mut spans = Vec::new();
         let mut base = 0;
@@ -113,22 +115,21 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
     let Ok(line) = std::str::from_utf8(bytes) else {
         return LineOutcome::Bad("not valid UTF-8");
     };
-    let Ok(mut obj) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line)
-    else {
+    let Ok(RawFields(fields)) = serde_json::from_str::<RawFields>(line) else {
         return LineOutcome::Bad("not a JSON object");
     };
-    // Taken out of its slot; the scrubbed text is written in its place, so the field order is
-    // kept.
-    let text = match obj.get_mut("text") {
-        Some(serde_json::Value::String(s)) => std::mem::take(s),
-        _ => return LineOutcome::Bad("no string field \"text\""),
+    if has_duplicate_keys(fields.iter().map(|(k, _)| k.as_str())) {
+        return LineOutcome::Bad(DUPLICATE_KEY);
+    }
+    let raw_of = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.get());
+    let text = match raw_of("text") {
+        Some(raw) if raw.starts_with('"') => match serde_json::from_str::<String>(raw) {
+            Ok(text) => text,
+            Err(_) => return LineOutcome::Bad(BAD_ESCAPE),
+        },
+        _ => return LineOutcome::Bad(NO_TEXT),
     };
-    // Surrogates are consistent per patient; a note without one stands alone.
-    let patient = match obj.get("patient").or_else(|| obj.get("id")) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
-        None => format!("line {line_no}"),
-    };
+    let patient = patient_key(raw_of, line_no);
     let (scrubbed, spans) = settings.scrub_note(&text, &patient);
     let mut counts = [0u64; TYPES.len()];
     for s in &spans {
@@ -137,10 +138,10 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
         }
     }
     // Written field by field: a serde_json::Value per span costs ten times the note's size.
+    // An input `spans` field gives way to ours, which always comes last.
     let mut json = Vec::with_capacity(scrubbed.len() + spans.len() * 40 + 256);
     json.push(b'{');
-    let mut spans_written = false;
-    for (i, (key, value)) in obj.iter().enumerate() {
+    for (i, (key, value)) in fields.iter().filter(|(k, _)| k != "spans").enumerate() {
         if i > 0 {
             json.push(b',');
         }
@@ -148,17 +149,11 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
         json.push(b':');
         match key.as_str() {
             "text" => write_json(&mut json, &scrubbed),
-            "spans" => {
-                write_json(&mut json, &spans);
-                spans_written = true;
-            }
-            _ => write_json(&mut json, value),
+            _ => json.extend_from_slice(value.get().as_bytes()),
         }
     }
-    if !spans_written {
-        json.extend_from_slice(b",\"spans\":");
-        write_json(&mut json, &spans);
-    }
+    json.extend_from_slice(b",\"spans\":");
+    write_json(&mut json, &spans);
     json.extend_from_slice(b"}\n");
     LineOutcome::Note {
         json,
@@ -167,20 +162,72 @@ fn scrub_line(settings: &ScrubSettings, bytes: &[u8], line_no: usize) -> LineOut
     }
 }
 
+/// A JSONL line's fields in input order, each value's JSON as written: passed-through numbers
+/// keep their digits (a 25-digit id is not rounded to a float).
+struct RawFields<'a>(Vec<(String, &'a serde_json::value::RawValue)>);
+
+impl<'de> Deserialize<'de> for RawFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RawFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    fields.push(entry);
+                }
+                Ok(RawFields(fields))
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
+
+const NO_TEXT: &str = "no string field \"text\"";
+/// A `\\u` escape of half a surrogate pair, which no character has.
+const BAD_ESCAPE: &str = "field \"text\" holds an escape that is no character";
+
+/// JSON parsers disagree on which of two equal keys wins; a line with one is refused rather
+/// than read one way here and another way downstream.
+const DUPLICATE_KEY: &str = "a field name appears twice";
+
+fn has_duplicate_keys<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
+    let mut keys: Vec<&str> = keys.collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
+}
+
+/// Whom a note belongs to, from its fields' JSON: surrogates and date offsets are consistent
+/// per patient. `patient`, else `id`; a note with neither stands alone.
+fn patient_key<'a>(raw_of: impl Fn(&str) -> Option<&'a str>, line_no: usize) -> String {
+    let value = |raw: &str| serde_json::from_str::<serde_json::Value>(raw).ok();
+    match raw_of("patient").or_else(|| raw_of("id")).and_then(value) {
+        Some(serde_json::Value::String(s)) => s,
+        Some(v) => v.to_string(),
+        None => format!("line {line_no}"),
+    }
+}
+
 fn write_json(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
     serde_json::to_writer(out, value).expect("writing JSON to memory cannot fail");
 }
 
 /// Runs `f` over `items` on up to `threads` scoped threads, results in input order. Threads
-/// take a few items at a time, so a run of long notes in one part does not leave the others
-/// idle.
+/// take `grain` items at a time (a few short notes, or one long chunk), so a run of long notes
+/// in one part does not leave the others idle.
 fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
+    grain: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    const GRAIN: usize = 8;
-    let threads = threads.clamp(1, items.len().div_ceil(GRAIN).max(1));
+    let threads = threads.clamp(1, items.len().div_ceil(grain).max(1));
     if threads == 1 {
         return items.iter().map(&f).collect();
     }
@@ -188,11 +235,11 @@ fn parallel_map<T: Sync, R: Send>(
     let work = || {
         let mut done: Vec<(usize, Vec<R>)> = Vec::new();
         loop {
-            let start = next.fetch_add(GRAIN, std::sync::atomic::Ordering::Relaxed);
+            let start = next.fetch_add(grain, std::sync::atomic::Ordering::Relaxed);
             if start >= items.len() {
                 return done;
             }
-            let end = (start + GRAIN).min(items.len());
+            let end = (start + grain).min(items.len());
             done.push((start, items[start..end].iter().map(&f).collect()));
         }
     };
@@ -211,41 +258,64 @@ fn parallel_map<T: Sync, R: Send>(
 /// through, `text` is replaced and `spans` added. A line that is not such an object stops the
 /// run naming its line number, or with `skip_bad` is counted and left out.
 pub fn scrub_jsonl(
+    input: impl BufRead,
+    output: impl Write,
+    settings: &ScrubSettings,
+    skip_bad: bool,
+) -> anyhow::Result<ScrubSummary> {
+    scrub_jsonl_streaming_from(input, output, settings, skip_bad, long_line::LONG_LINE)
+}
+
+/// [`scrub_jsonl`], with lines of `long_line_at` bytes or more parsed as they are read rather
+/// than whole.
+fn scrub_jsonl_streaming_from(
     mut input: impl BufRead,
     mut output: impl Write,
     settings: &ScrubSettings,
     skip_bad: bool,
+    long_line_at: usize,
 ) -> anyhow::Result<ScrubSummary> {
     crate::deid::text::words::warm_up();
     let mut summary = ScrubSummary::default();
     let mut line_no = 0;
+    let bad_line = |n: usize, why: &str| {
+        data_err(format!(
+            "input line {n}: {why} (use --skip-bad to count and skip such lines)"
+        ))
+    };
     loop {
         let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
         let mut batch_bytes = 0;
+        // The first part of a line too long to read whole, and its number.
+        let mut long_line = None;
         while batch.len() < BATCH_LINES && batch_bytes < BATCH_BYTES {
             let mut line = Vec::new();
-            if input.read_until(b'\n', &mut line)? == 0 {
+            if (&mut input)
+                .take(long_line_at as u64)
+                .read_until(b'\n', &mut line)?
+                == 0
+            {
                 break;
             }
             line_no += 1;
+            if line.len() == long_line_at && line.last() != Some(&b'\n') {
+                long_line = Some((line_no, line));
+                break;
+            }
             batch_bytes += line.len();
             batch.push((line_no, line));
         }
-        if batch.is_empty() {
+        if batch.is_empty() && long_line.is_none() {
             break;
         }
-        let outcomes = parallel_map(&batch, settings.threads, |(n, line)| {
+        let outcomes = parallel_map(&batch, settings.threads, 8, |(n, line)| {
             scrub_line(settings, line, *n)
         });
         for ((n, _), outcome) in batch.iter().zip(outcomes) {
             match outcome {
                 LineOutcome::Blank => {}
                 LineOutcome::Bad(_) if skip_bad => summary.bad_lines += 1,
-                LineOutcome::Bad(why) => {
-                    return Err(data_err(format!(
-                        "input line {n}: {why} (use --skip-bad to count and skip such lines)"
-                    )))
-                }
+                LineOutcome::Bad(why) => return Err(bad_line(*n, why)),
                 LineOutcome::Note {
                     json,
                     counts,
@@ -258,6 +328,22 @@ pub fn scrub_jsonl(
                     summary.notes += 1;
                     summary.bytes += bytes as u64;
                 }
+            }
+        }
+        if let Some((n, head)) = long_line {
+            let scrubbed = long_line::scrub_long_line(
+                head,
+                &mut input,
+                &mut output,
+                settings,
+                n,
+                &mut summary,
+            );
+            match scrubbed {
+                Ok(()) => {}
+                Err(long_line::Fail::Io(e)) => return Err(e.into()),
+                Err(long_line::Fail::Bad(_)) if skip_bad => summary.bad_lines += 1,
+                Err(long_line::Fail::Bad(why)) => return Err(bad_line(n, why)),
             }
         }
     }
@@ -337,15 +423,38 @@ fn chunk_end(buf: &str, eof: bool) -> usize {
 
 /// Scrubs a plain-text stream (one note), chunk by chunk.
 pub fn scrub_plain_text(
-    mut input: impl std::io::Read,
+    input: impl std::io::Read,
     mut output: impl Write,
     settings: &ScrubSettings,
 ) -> anyhow::Result<ScrubSummary> {
     crate::deid::text::words::warm_up();
-    let mut summary = ScrubSummary {
+    let mut spans_by_type = BTreeMap::new();
+    let bytes = scrub_stream(input, settings, "", |_, scrubbed, spans| {
+        output.write_all(scrubbed.as_bytes())?;
+        for s in spans {
+            *spans_by_type.entry(s.2.to_string()).or_default() += 1;
+        }
+        Ok(())
+    })?;
+    output.flush()?;
+    Ok(ScrubSummary {
         notes: 1,
+        bytes,
+        spans_by_type,
         ..Default::default()
-    };
+    })
+}
+
+/// Reads `input` in chunks cut by [`split_chunks`], scrubs them in parallel, and hands each to
+/// `emit` in order: the original chunk, its scrubbed text and its spans (byte offsets in the
+/// chunk). Returns the bytes read.
+fn scrub_stream(
+    mut input: impl std::io::Read,
+    settings: &ScrubSettings,
+    patient: &str,
+    mut emit: impl FnMut(&str, &str, &[ByteSpan]) -> std::io::Result<()>,
+) -> anyhow::Result<u64> {
+    let mut bytes = 0;
     let mut pending: Vec<u8> = Vec::new();
     let mut eof = false;
     let mut read_buf = vec![0u8; 1 << 20];
@@ -366,21 +475,19 @@ pub fn scrub_plain_text(
         let text = std::str::from_utf8(&pending[..valid]).expect("checked above");
         let chunks = split_chunks(text, eof && valid == pending.len());
         let consumed: usize = chunks.iter().map(|c| c.len()).sum();
-        let results = parallel_map(&chunks, settings.threads, |c| settings.scrub_bytes(c, ""));
-        for (out, spans) in results {
-            output.write_all(out.as_bytes())?;
-            for s in spans {
-                *summary.spans_by_type.entry(s.2.to_string()).or_default() += 1;
-            }
+        let results = parallel_map(&chunks, settings.threads, 1, |c| {
+            settings.scrub_bytes(c, patient)
+        });
+        for (chunk, (scrubbed, spans)) in chunks.iter().zip(results) {
+            emit(chunk, &scrubbed, &spans)?;
         }
-        summary.bytes += consumed as u64;
+        bytes += consumed as u64;
         pending.drain(..consumed);
         if consumed == 0 && eof {
             break;
         }
     }
-    output.flush()?;
-    Ok(summary)
+    Ok(bytes)
 }
 
 /// A gold or predicted span as read from JSONL.
@@ -691,6 +798,54 @@ mod tests {
         assert_eq!(v["spans"][0]["start"], 6);
         assert_eq!(v["spans"][0]["end"], 16);
         assert_eq!(v["spans"][1]["type"], "PHONE");
+    }
+
+    #[test]
+    fn long_lines_streamed_give_what_lines_read_whole_give() {
+        // Every line here is longer than 24 bytes, so the streaming parser reads all of them.
+        let lines = [
+            r#"{"id": "a", "text": "Seen by Dr. Quill on 03/04/2021 \u00e9\ud83d\ude00 \"q\" \\ \/ end\n\tK 4.1", "meta": {"x": [1, -2.5e3, true, null, "s}\"]"]}, "patient": "p1"}"#,
+            r#"  {"text":"MRN 00123456, call (617) 555-0134","id":7,"spans":[1]}  "#,
+            r#"{"id": 1, "text": 5, "padding": "........"}"#,
+            r#"{"id": 1, "padding": "......................"}"#,
+            r#"not JSON at all, and long enough to stream"#,
+            r#"{"id": 1, "text": "unterminated, and long enough"#,
+            r#"{"id": 2, "text": "trailing garbage follows"} x"#,
+            r#"{"id": 3, "text": "a bad escape \x in a string"}"#,
+            r#"{"id": 4, "text": "a lone surrogate \ud83d here"}"#,
+            r#"{"id": 5, "text": "two", "text": "text fields"}"#,
+            r#"{"id": 6, "text": "a number after", "n": 12e}"#,
+            r#"{"id": "é", "text": "Né le 2021-03-04 à Montréal", "k": "v"}"#,
+            r#"{"id": 8, "text": "", "note": "an empty text field"}"#,
+        ];
+        let mut input = lines.join("\n").into_bytes();
+        input.extend_from_slice(b"\n{\"id\": 9, \"text\": \"bad \xff byte in it\"}\n");
+        input.extend_from_slice(br#"{"id": 10, "text": "last line, no line break after it"}"#);
+        let settings = ScrubSettings::new(Replace::Tag);
+        let run_on = |input: &[u8], limit: usize, skip_bad: bool| {
+            let mut out = Vec::new();
+            let result = scrub_jsonl_streaming_from(input, &mut out, &settings, skip_bad, limit)
+                .map(|s| (s.notes, s.bad_lines, s.bytes, s.spans_by_type))
+                .map_err(|e| e.to_string());
+            (result, String::from_utf8(out).unwrap())
+        };
+        // Each line alone: the same note, or the same reason for refusing it.
+        for line in input.split(|&b| b == b'\n') {
+            let line_text = String::from_utf8_lossy(line);
+            assert_eq!(
+                run_on(line, 24, false),
+                run_on(line, usize::MAX, false),
+                "{line_text}"
+            );
+        }
+        let run = |limit: usize, skip_bad: bool| run_on(&input, limit, skip_bad);
+        let whole = run(usize::MAX, true);
+        assert_eq!(whole.0.as_ref().unwrap().0, 5, "{}", whole.1);
+        assert_eq!(run(24, true), whole);
+        let (Err(whole_error), _) = run(usize::MAX, false) else {
+            panic!("line 3 is bad")
+        };
+        assert_eq!(run(24, false).0, Err(whole_error));
     }
 
     #[test]
