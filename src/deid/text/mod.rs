@@ -350,6 +350,10 @@ mod tests {
                 "Home health: Amedisys Home Health",
                 "Home health: [HOSPITAL]",
             ),
+            (
+                "panel (Invitae order RQ4417702) found",
+                "panel (Invitae order [OTHER_ID]) found",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

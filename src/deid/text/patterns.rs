@@ -94,7 +94,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
-        // Case and accession numbers by their shape: "S25-114482", "SP-25-30917".
+        // Case, order and accession numbers by their shape: "S25-114482", "SP-25-30917",
+        // "RQ4417702".
+        ("OTHER_ID", r"\b[A-Z]{1,3}\d{6,}\b".into(), 0, Check::None),
         ("OTHER_ID", r"\b[A-Z]{1,4}\d{0,4}-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
         ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),

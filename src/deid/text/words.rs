@@ -518,6 +518,16 @@ const RELATIONS: &[&str] = &[
     "godfather",
     "ex-wife",
     "ex-husband",
+    "daughters",
+    "sons",
+    "sisters",
+    "brothers",
+    "children",
+    "kids",
+    "grandchildren",
+    "grandsons",
+    "granddaughters",
+    "parents",
     "fiancé",
     "fiancée",
 ];
@@ -954,6 +964,64 @@ fn initial(t: &Tok, text: &str) -> bool {
     }
 }
 
+/// "Dr" closing "4410 Creekview Dr. Pain 8/10": a street suffix after a house number and
+/// capitalised words, not a title.
+fn ends_street(text: &str, t: &Tok) -> bool {
+    let line_start = text[..t.start].rfind('\n').map_or(0, |i| i + 1);
+    let words: Vec<&str> = text[line_start..t.start]
+        .split_whitespace()
+        .rev()
+        .take(4)
+        .collect();
+    (1..words.len()).any(|k| {
+        words[k].bytes().all(|b| b.is_ascii_digit())
+            && words[..k]
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+    })
+}
+
+/// After a name marked at `from` (and its run), "and" and one more name: "daughters Celeste
+/// and Anouk".
+fn and_another(
+    text: &str,
+    toks: &[Tok],
+    gaps: &[Gap],
+    mark: &mut [Option<&'static str>],
+    from: usize,
+    accept: impl Fn(&Tok) -> bool,
+) {
+    let mut last = from;
+    if mark.get(from) != Some(&Some("NAME")) {
+        return;
+    }
+    while last + 1 < toks.len() && mark[last + 1] == Some("NAME") && gaps[last + 1] == Gap::Space {
+        last += 1;
+    }
+    let (and, next) = (last + 1, last + 2);
+    if next < toks.len()
+        && gaps[and] == Gap::Space
+        && gaps[next] == Gap::Space
+        && &text[toks[and].start..toks[and].end] == "and"
+        && accept(&toks[next])
+    {
+        mark_run(text, toks, gaps, mark, next, 2, accept);
+    }
+}
+
+/// Endings of operations named after surgeons ("Whipple pancreaticoduodenectomy", "Nissen
+/// fundoplication" is in the noun list).
+const OPERATION_SUFFIXES: &[&str] = &["ectomy", "otomy", "ostomy", "plasty", "pexy", "rrhaphy"];
+
+/// "Mr. Devereaux (91)": an age over 89 in parentheses just after a name; its byte range.
+fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
+    let rest = text[name_end..].strip_prefix(" (")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let age: u32 = rest[..digits].parse().ok()?;
+    let closed = rest[digits..].starts_with(')');
+    (closed && (90..=119).contains(&age)).then(|| (name_end + 2, name_end + 2 + digits))
+}
+
 /// Closing words of a letter or message, after which the writer's name follows.
 const SIGN_OFFS: &[&str] = &[
     "Thanks",
@@ -969,6 +1037,7 @@ const SIGN_OFFS: &[&str] = &[
 /// "lmv" ending a line: a typist's or signer's lowercase initials, in no word list.
 fn lowercase_initials(t: &Tok, text: &str) -> bool {
     let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
     t.shape == Shape::Lower
         && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
         && (2..=4).contains(&(t.end - t.start))
@@ -1032,7 +1101,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         return;
     }
     for i in 1..toks.len() {
-        if toks[i].flags & EPONYM != 0 && toks[i].shape == Shape::Lower {
+        let operation = || {
+            let w = &text[toks[i].start..toks[i].end];
+            OPERATION_SUFFIXES.iter().any(|s| w.ends_with(s))
+        };
+        if toks[i].shape == Shape::Lower && (toks[i].flags & EPONYM != 0 || operation()) {
             let gap = &text[toks[i - 1].end..toks[i].start];
             let gap = gap
                 .strip_prefix("'s")
@@ -1040,6 +1113,13 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 .unwrap_or(gap);
             if matches!(gap, " " | "-") && is_capitalised(&toks[i - 1]) {
                 toks[i - 1].flags |= CLINICAL;
+                // "Ivor Lewis esophagectomy": an eponym of two names.
+                if i > 1
+                    && is_capitalised(&toks[i - 2])
+                    && text[toks[i - 2].end..toks[i - 1].start] == *" "
+                {
+                    toks[i - 2].flags |= CLINICAL;
+                }
             }
         }
     }
@@ -1104,14 +1184,14 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
 
-    // All-lowercase notes: "lives w/ daughter in grove city", "moved from lubbock". After
-    // "in", "from" or "near", a place of several words, or one word no other list knows.
+    // All-lowercase notes: "lives w/ daughter in grove city", "home to lakewood". After "in",
+    // "from", "near" or "to", a place of several words, or one word no other list knows.
     for i in 1..n {
         let t = &toks[i];
         let prev = &text[toks[i - 1].start..toks[i - 1].end];
         if t.shape != Shape::Lower
             || gaps[i] != Gap::Space
-            || !matches!(prev, "in" | "from" | "near")
+            || !matches!(prev, "in" | "from" | "near" | "to")
             || mark[i].is_some()
         {
             continue;
@@ -1134,7 +1214,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     for i in 0..n {
         let t = &toks[i];
         let w = &text[t.start..t.end];
-        if i + 1 < n && word_is(t, TITLE) && t.shape != Shape::Lower {
+        if i + 1 < n && word_is(t, TITLE) && t.shape != Shape::Lower && !ends_street(text, t) {
             let dotted = gaps[i + 1] == Gap::Dot;
             let upper_title_without_dot = t.shape == Shape::Upper && !dotted && w != "DR";
             // "moderate MR. Cardiology ...": capitals then a capitalised word is an
@@ -1166,11 +1246,17 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                         .any(|w| rest.starts_with(w))
             };
             let title = word_is(t, TITLE);
+            // "called" and "named" also go with words: "called back, spoke w/ ...".
+            let verb = matches!(w, "called" | "named");
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
                 t.shape == Shape::Lower
                     && t.flags & CLINICAL == 0
-                    && (t.flags & NAME != 0 && (t.flags & WORD == 0 || ends_clause(t))
-                        || title && t.flags == 0 && t.end - t.start >= 3)
+                    && (t.flags & NAME != 0 && (t.flags & WORD == 0 || ends_clause(t) && !verb)
+                        || title && t.flags == 0 && t.end - t.start >= 3
+                        || !verb && t.flags == 0 && t.end - t.start >= 4)
+            });
+            and_another(text, &toks, &gaps, &mut mark, i + 1, |t| {
+                t.shape == Shape::Lower && t.flags & NAME != 0 && t.flags & (WORD | CLINICAL) == 0
             });
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
@@ -1187,13 +1273,15 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 Gap::Space | Gap::Comma | Gap::Colon | Gap::Paren
             )
         {
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+            let accept = |t: &Tok| {
                 strong_name(t)
                     || unknown(t)
                     || initial(t, text)
                     || ambiguous_name(t) && t.flags & WORD == 0
                     || ambiguous_name(t) && t.shape == Shape::Cap && !t.sentence_start
-            });
+            };
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, accept);
+            and_another(text, &toks, &gaps, &mut mark, i + 1, accept);
         }
         if i > 0
             && i + 1 < n
@@ -1208,6 +1296,35 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     || ambiguous_name(t) && t.shape == Shape::Cap
                     || lowercase_initials(t, text)
             });
+        }
+        // "f/u call in am by mk.": initials after "by" at the end of a line.
+        if i + 1 < n
+            && w == "by"
+            && gaps[i + 1] == Gap::Space
+            && lowercase_initials(&toks[i + 1], text)
+        {
+            mark[i + 1] = Some("NAME");
+        }
+        // "hi its jess," / "This is Maren,": a writer naming themself.
+        if i > 0 && gaps[i] == Gap::Space && t.flags & (CLINICAL | TITLE | LABEL) == 0 {
+            let word = |k: usize| text[toks[k].start..toks[k].end].to_ascii_lowercase();
+            let prev = word(i - 1);
+            let prev2 = if i > 1 && gaps[i - 1] == Gap::Space {
+                word(i - 2)
+            } else {
+                String::new()
+            };
+            let introduced = matches!(prev.as_str(), "its" | "it's" | "i'm")
+                || matches!(
+                    (prev2.as_str(), prev.as_str()),
+                    ("this", "is") | ("i", "am") | ("name", "is")
+                );
+            let clause_ends = text[t.mark_end..].starts_with([',', '.', '!']);
+            let name = t.flags & FIRST != 0 && (t.flags & WORD == 0 || clause_ends)
+                || t.flags == 0 && clause_ends && t.end - t.start >= 3;
+            if introduced && name {
+                mark[i] = Some("NAME");
+            }
         }
         // "Thanks, Sunita" / "Sincerely,\nWren Castellanos": a sign-off, then who signs.
         if i + 1 < n && SIGN_OFFS.contains(&w) && text[t.mark_end..toks[i + 1].start].trim() == ","
@@ -1252,6 +1369,26 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 || followed_by_relation(&text[t.mark_end..], dict))
         {
             mark[i] = Some("NAME");
+        }
+        // "spoke w/ jessica (daughter)": the same in a lowercase note.
+        if t.shape == Shape::Lower
+            && t.flags & FIRST != 0
+            && t.flags & (WORD | CLINICAL | RELATION) == 0
+            && followed_by_relation(&text[t.mark_end..], dict)
+        {
+            mark[i] = Some("NAME");
+        }
+        // "by Y. Park, LPN": an initial, then a surname that is also a word.
+        if i + 1 < n
+            && initial(t, text)
+            && gaps[i + 1] == Gap::Dot
+            && toks[i + 1].shape == Shape::Cap
+            && toks[i + 1].flags & LAST != 0
+            && toks[i + 1].flags & CLINICAL == 0
+            && !matches!(w, "A" | "I")
+        {
+            mark[i] = Some("NAME");
+            mark[i + 1] = Some("NAME");
         }
         // "requested by RN Tomasz": a credential used as a title.
         if i + 1 < n
@@ -1396,6 +1533,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             end += 1;
         }
         out.push((start, end, kind));
+        if kind == "NAME" {
+            if let Some(age) = bare_age_after(text, end) {
+                out.push((age.0, age.1, "AGE"));
+            }
+        }
         i = j;
     }
 }
@@ -1529,5 +1671,38 @@ mod tests {
             [("rose", "NAME")]
         );
         assert_eq!(names("daughter rose from the chair"), []);
+        assert_eq!(
+            names("spoke w/ son dmitri at bedside, home to lakewood thurs"),
+            [("dmitri", "NAME"), ("lakewood", "GEO")]
+        );
+        assert_eq!(
+            names("called back, spoke w/ jessica (daughter)"),
+            [("jessica", "NAME")]
+        );
+        assert_eq!(
+            names("hi its jess, f/u call in am by mk."),
+            [("jess", "NAME"), ("mk", "NAME")]
+        );
+        assert_eq!(names("its fine, go to bed"), []);
+    }
+
+    #[test]
+    fn names_by_their_company() {
+        assert_eq!(
+            names("wife Marguerite, daughters Celeste and Anouk, and NP Oduya"),
+            [
+                ("Marguerite", "NAME"),
+                ("Celeste", "NAME"),
+                ("Anouk", "NAME"),
+                ("Oduya", "NAME"),
+            ]
+        );
+        assert_eq!(
+            names("Mr. Devereaux (91) remains intubated"),
+            [("Devereaux", "NAME"), ("91", "AGE")]
+        );
+        assert_eq!(names("given by Y. Park, LPN"), [("Y. Park", "NAME")]);
+        assert_eq!(names("then Ivor Lewis esophagectomy"), []);
+        assert_eq!(names("from home at 4410 Creekview Dr. Pain 8/10"), []);
     }
 }
