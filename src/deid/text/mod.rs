@@ -354,6 +354,24 @@ mod tests {
                 "panel (Invitae order RQ4417702) found",
                 "panel (Invitae order [OTHER_ID]) found",
             ),
+            ("lives at 88 pine st apt 3.", "lives at [GEO] apt 3."),
+            (
+                "sutures out at westside urgent care; f/u at heme onc clinic",
+                "sutures out at [HOSPITAL]; f/u at heme onc clinic",
+            ),
+            (
+                "transferred to outside hospital, then to the clinic",
+                "transferred to outside hospital, then to the clinic",
+            ),
+            ("took 2 tabs at 3 am", "took 2 tabs at [DATE]"),
+            (
+                "visit home on Sycamore Ridge Rd tomorrow",
+                "visit home on [GEO] tomorrow",
+            ),
+            (
+                "Unit: Fresenius Kidney Care\nJQP/lw D: 11/29/2025",
+                "Unit: [HOSPITAL]\n[NAME]/[NAME] D: [DATE]",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

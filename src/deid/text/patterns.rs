@@ -55,7 +55,7 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -128,7 +128,12 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
-        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE)\b".into(), 0, Check::Facility),
+        // A lowercase address needs a word that introduces one: "lives at 88 pine st".
+        ("GEO", r"(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+)(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
+        // Transcription initials: "JQP/lw D: 11/29/2025".
+        ("NAME", r"(?m)^([A-Z]{2,4})/[a-z]{2,4}\b".into(), 1, Check::None),
+        ("NAME", r"(?m)^[A-Z]{2,4}/([a-z]{2,4})\b".into(), 1, Check::None),
+        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE)\b".into(), 0, Check::Facility),
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
         ("GEO", r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){0,2}[A-Z][A-Za-z.'-]+),?[ \t]+\d{5}(?:-\d{4})?\b".into(), 0, Check::CityZip),
@@ -136,6 +141,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::Facility),
+        // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
+        ("HOSPITAL", r"(?:\b(?:at|to|from|with|pediatrician|pcp|facility|snf)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|hospice|family medicine|orthopaedics|orthopedics|imaging|dialysis|home health)\b)".into(), 1, Check::Facility),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
     ]
 }
@@ -756,6 +763,57 @@ const GENERIC_WORDS: &[&str] = &[
     "chronic",
     "free",
     "low-cost",
+    // Services as lowercase notes shorten them, and words for "some facility".
+    "heme",
+    "onc",
+    "ortho",
+    "cards",
+    "derm",
+    "neuro",
+    "psych",
+    "uro",
+    "pulm",
+    "endo",
+    "rheum",
+    "peds",
+    "ppd",
+    "anticoag",
+    "inr",
+    "chf",
+    "copd",
+    "tb",
+    "std",
+    "wic",
+    "preop",
+    "pre-op",
+    "postop",
+    "post-op",
+    "resident",
+    "vaccine",
+    "flu",
+    "outside",
+    "osh",
+    "another",
+    "local",
+    "nearby",
+    "other",
+    "previous",
+    "prior",
+    "new",
+    "this",
+    "that",
+    "their",
+    "our",
+    "her",
+    "his",
+    "a",
+    "an",
+    "the",
+    "tertiary",
+    "regional",
+    "private",
+    "hospital",
+    "clinic",
 ];
 
 /// Where a facility name starts once sentence words are trimmed; `None` when all that is left

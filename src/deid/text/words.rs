@@ -354,6 +354,9 @@ const TITLES: &[&str] = &[
     "sr",
     "sra",
     "srta",
+    "rev",
+    "fr",
+    "drs",
 ];
 const LABELS: &[&str] = &[
     "patient",
@@ -576,9 +579,62 @@ const LOCATIVES: &[&str] = &[
     "via",
 ];
 const CREDENTIALS: &[&str] = &[
-    "md", "do", "rn", "np", "pa", "phd", "dds", "dmd", "facs", "facc", "facp", "mph", "cnm",
-    "crna", "lpn", "msw", "lcsw", "pharmd", "dpm", "arnp", "aprn", "fnp", "bsn", "msn", "pac",
-    "mbbs", "dnp", "cna", "lvn", "od", "psyd", "faafp", "frcpc", "mba", "ms", "ma",
+    "md",
+    "do",
+    "rn",
+    "np",
+    "pa",
+    "phd",
+    "dds",
+    "dmd",
+    "facs",
+    "facc",
+    "facp",
+    "mph",
+    "cnm",
+    "crna",
+    "lpn",
+    "msw",
+    "lcsw",
+    "pharmd",
+    "dpm",
+    "arnp",
+    "aprn",
+    "fnp",
+    "bsn",
+    "msn",
+    "pac",
+    "mbbs",
+    "dnp",
+    "cna",
+    "lvn",
+    "od",
+    "psyd",
+    "faafp",
+    "frcpc",
+    "mba",
+    "ms",
+    "ma",
+    "bcps",
+    "cgc",
+    "rdh",
+    "slp",
+    "ccc-slp",
+    "dpt",
+    "licsw",
+    "rph",
+    "cde",
+    "cdces",
+    "rd",
+    "ot",
+    "otr",
+    "lmft",
+    "lpc",
+    "lpcc",
+    "fase",
+    "rrt",
+    "emt",
+    "paramedic",
 ];
 
 /// FNV-1a: the keys are short lowercase words from our own lists, so a fast non-keyed hash is
@@ -964,6 +1020,52 @@ fn initial(t: &Tok, text: &str) -> bool {
     }
 }
 
+/// Whether a credential ends its line, or another credential or punctuation follows it
+/// ("henrietta vos, ms, cgc.").
+fn credential_closes(text: &str, t: &Tok, dict: &Dict) -> bool {
+    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    if rest.is_empty() || rest.starts_with(['\n', '\r', '.', ';', ')']) {
+        return true;
+    }
+    let Some(after_comma) = rest.strip_prefix(',') else {
+        return false;
+    };
+    let next: String = after_comma
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '-')
+        .collect();
+    dict.flags
+        .get(next.to_ascii_lowercase().as_str())
+        .is_some_and(|f| f & CREDENTIAL != 0)
+}
+
+/// In a lowercase note, a word that could be part of a name: in the name lists or in no list,
+/// and no English or clinical word.
+fn lowercase_name_like(t: &Tok, text: &str) -> bool {
+    let w = &text[t.start..t.end];
+    t.shape == Shape::Lower
+        && t.flags
+            & (WORD
+                | RARE_WORD
+                | CLINICAL
+                | TITLE
+                | LABEL
+                | RELATION
+                | CREDENTIAL
+                | LOCATIVE
+                | EPONYM)
+            == 0
+        && w.len() >= 3
+        && !OPERATION_SUFFIXES.iter().any(|s| w.ends_with(s))
+}
+
+/// A note written without capitals: under one word in twenty capitalised.
+fn lowercase_note(toks: &[Tok]) -> bool {
+    let capitalised = toks.iter().filter(|t| t.shape != Shape::Lower).count();
+    toks.len() >= 8 && capitalised * 20 < toks.len()
+}
+
 /// "Dr" closing "4410 Creekview Dr. Pain 8/10": a street suffix after a house number and
 /// capitalised words, not a title.
 fn ends_street(text: &str, t: &Tok) -> bool {
@@ -1210,6 +1312,37 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
 
+    // All-lowercase notes: "pp day 2. keisha doing well". A first name no other list knows is
+    // a name here as a capitalised one is anywhere.
+    let lowercase = lowercase_note(&toks);
+    if lowercase {
+        // "horace blevins": a first name and a surname side by side, though one is also a
+        // place.
+        for i in 1..n {
+            let (a, b) = (&toks[i - 1], &toks[i]);
+            if gaps[i] == Gap::Space
+                && lowercase_name_like(a, text)
+                && lowercase_name_like(b, text)
+                && a.flags & FIRST != 0
+                && (b.flags & (LAST | FIRST) != 0 || b.flags == 0)
+            {
+                mark[i - 1] = Some("NAME");
+                mark[i] = Some("NAME");
+            }
+        }
+        for i in 0..n {
+            let t = &toks[i];
+            if t.shape == Shape::Lower
+                && t.flags & FIRST != 0
+                && t.flags & (WORD | RARE_WORD | CLINICAL | CITY | TITLE | LABEL | RELATION) == 0
+                && t.end - t.start >= 4
+                && mark[i].is_none()
+            {
+                mark[i] = Some("NAME");
+            }
+        }
+    }
+
     // Context: titles, labels, relation words and credentials point at names.
     for i in 0..n {
         let t = &toks[i];
@@ -1219,10 +1352,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             let upper_title_without_dot = t.shape == Shape::Upper && !dotted && w != "DR";
             // "moderate MR. Cardiology ...": capitals then a capitalised word is an
             // abbreviation ending a sentence, not "MR. SMITH".
-            let abbreviation = t.shape == Shape::Upper && toks[i + 1].shape == Shape::Cap;
+            // "Moderate MR. RVSP 48": in a note not in capitals, capitals after "MR." that no
+            // name list knows are another abbreviation.
+            let abbreviation = t.shape == Shape::Upper
+                && (toks[i + 1].shape == Shape::Cap
+                    || toks[i + 1].shape == Shape::Upper
+                        && toks[i + 1].flags & NAME == 0
+                        && i > 0
+                        && toks[i - 1].shape != Shape::Upper);
             if (dotted || gaps[i + 1] == Gap::Space) && !upper_title_without_dot && !abbreviation {
+                // "MR. OYELARAN IS A 67 YO": in capitals, an English word that is no name ends it.
                 mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
-                    (is_capitalised(t) || t.shape == Shape::Initial) && t.flags & TITLE == 0
+                    (is_capitalised(t) || t.shape == Shape::Initial)
+                        && t.flags & TITLE == 0
+                        && !(t.shape == Shape::Upper && t.flags & WORD != 0 && t.flags & NAME == 0)
                 });
             }
         }
@@ -1260,11 +1403,58 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             });
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
+            let lowercase = t.shape == Shape::Lower;
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
                 (is_capitalised(t) || t.shape == Shape::Initial)
                     && t.flags & (CLINICAL | TITLE) == 0
                     && (t.flags & (WORD | RARE_WORD) == 0 || t.flags & NAME != 0)
+                    // "surgeon: oyelowo": in lower case, only words no dictionary has.
+                    || lowercase
+                        && t.shape == Shape::Lower
+                        && t.flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL) == 0
+                        && t.end - t.start >= 3
             });
+        }
+        // "dr. haskins", "mrs. pettibone": a lowercase title with its period is followed by a
+        // name, unless the word is only an English word.
+        if i + 1 < n
+            && t.shape == Shape::Lower
+            && word_is(t, TITLE)
+            && gaps[i + 1] == Gap::Dot
+            && t.end - t.start >= 2
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+                let clause_ends = rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n']);
+                lowercase_name_like(t, text)
+                    || t.shape == Shape::Lower
+                        && t.flags & NAME != 0
+                        && t.flags & (CLINICAL | TITLE | LABEL | RELATION | LOCATIVE) == 0
+                        && (t.flags & WORD == 0 || clause_ends)
+            });
+        }
+        // "sunita raman, pharmd" / "-b. ngata, rn": a lowercase name before a credential that
+        // ends the line or is followed by another.
+        if i > 0
+            && word_is(t, CREDENTIAL)
+            && t.shape == Shape::Lower
+            && gaps[i] == Gap::Comma
+            && credential_closes(text, t, dict)
+        {
+            let name_like = |t: &Tok| {
+                t.shape == Shape::Lower
+                    && t.flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL) == 0
+                    && (t.flags & WORD == 0 || t.flags & NAME != 0)
+                    && t.end - t.start >= 2
+            };
+            let mut k = i - 1;
+            while name_like(&toks[k]) && mark[k].is_none() {
+                mark[k] = Some("NAME");
+                if k == 0 || gaps[k] != Gap::Space || k + 3 < i {
+                    break;
+                }
+                k -= 1;
+            }
         }
         if i + 1 < n
             && (word_is(t, RELATION) && matches!(t.shape, Shape::Lower | Shape::Cap) || w == "Dear")
@@ -1474,6 +1664,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 let accept = strong_name(next)
                     || initial(next, text)
                     || unknown(next)
+                    || lowercase && t.shape == Shape::Lower && lowercase_name_like(next, text)
                     || ambiguous_name(next)
                         && next.flags & LAST != 0
                         && (t.flags & FIRST != 0 || initial(t, text));
@@ -1687,6 +1878,28 @@ mod tests {
     }
 
     #[test]
+    fn lowercase_notes_without_capital_cues() {
+        assert_eq!(
+            names("f/u with dr. haskins in 2 wks. surgeon: oyelowo. rev. okafor called"),
+            [("haskins", "NAME"), ("oyelowo", "NAME"), ("okafor", "NAME")]
+        );
+        assert_eq!(
+            names("pt horace blevins here for wound check, dressing changed, tol well.\nsunita raman, pharmd, bcps"),
+            [("horace blevins", "NAME"), ("sunita raman", "NAME")]
+        );
+        assert_eq!(
+            names("pp day 2. keisha doing well, breastfeeding q2-3h, fundus firm"),
+            [("keisha", "NAME")]
+        );
+        // Capitals elsewhere: a lowercase first name alone is not enough.
+        assert_eq!(names("Pt doing well. keisha cream applied"), []);
+        assert_eq!(
+            names("pt seen in clinic today, plan: continue meds, dr. will call"),
+            []
+        );
+    }
+
+    #[test]
     fn names_by_their_company() {
         assert_eq!(
             names("wife Marguerite, daughters Celeste and Anouk, and NP Oduya"),
@@ -1704,5 +1917,7 @@ mod tests {
         assert_eq!(names("given by Y. Park, LPN"), [("Y. Park", "NAME")]);
         assert_eq!(names("then Ivor Lewis esophagectomy"), []);
         assert_eq!(names("from home at 4410 Creekview Dr. Pain 8/10"), []);
+        assert_eq!(names("Moderate MR. RVSP 48 mmHg"), []);
+        assert_eq!(names("MR. OYELARAN IS A 67 YO"), [("OYELARAN", "NAME")]);
     }
 }
