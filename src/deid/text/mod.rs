@@ -360,6 +360,14 @@ mod tests {
                 "sutures out at [HOSPITAL]; f/u at heme onc clinic",
             ),
             (
+                "last known well 2200; Warfarin 2.5 mg Mon/Thu",
+                "last known well [DATE]; Warfarin 2.5 mg Mon/Thu",
+            ),
+            (
+                "Breast density: C. No mass. BI-RADS 1.",
+                "Breast density: C. No mass. BI-RADS 1.",
+            ),
+            (
                 "transferred to outside hospital, then to the clinic",
                 "transferred to outside hospital, then to the clinic",
             ),

@@ -165,6 +165,14 @@ const PLACE_NOUNS: &[&str] = &[
 /// something else: languages, peoples, faiths, programmes, places (months and days too,
 /// from [`super::MONTHS`] and [`super::WEEKDAYS`]).
 const COMMON_PROPER: &[&str] = &[
+    // Weekday abbreviations in schedules ("2.5 mg Mon/Fri"), not the names they look like.
+    "mon",
+    "tue",
+    "tues",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
     "english",
     "spanish",
     "french",
@@ -1575,6 +1583,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && toks[i + 1].shape == Shape::Cap
             && toks[i + 1].flags & LAST != 0
             && toks[i + 1].flags & CLINICAL == 0
+            && toks[i + 1].end - toks[i + 1].start >= 3
             && !matches!(w, "A" | "I")
         {
             mark[i] = Some("NAME");
