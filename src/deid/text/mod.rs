@@ -364,6 +364,10 @@ mod tests {
                 "last known well [DATE]; Warfarin 2.5 mg Mon/Thu",
             ),
             (
+                "foley d/c'd 0900. Rx sent to CVS #4471; NA at Grace Methodist Church",
+                "foley d/c'd [DATE]. Rx sent to CVS #[OTHER_ID]; NA at [HOSPITAL]",
+            ),
+            (
                 "Breast density: C. No mass. BI-RADS 1.",
                 "Breast density: C. No mass. BI-RADS 1.",
             ),

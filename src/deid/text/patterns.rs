@@ -55,7 +55,7 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -94,6 +94,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
+        // A pharmacy's store number places the patient: "CVS #4471", "pharmacy # 2210".
+        ("OTHER_ID", r"(?i:\b(?:cvs|walgreens|rite aid|walmart|kroger|costco|safeway|publix|pharmacy|store))[ \t]*#[ \t]*(\d{2,6})\b".into(), 1, Check::None),
         // Case, order and accession numbers by their shape: "S25-114482", "SP-25-30917",
         // "RQ4417702".
         ("OTHER_ID", r"\b[A-Z]{1,3}\d{6,}\b".into(), 0, Check::None),
@@ -608,7 +610,7 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         }
         "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held" | "begun"
         | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" | "well" | "lkw"
-        | "lnw" => !year_like,
+        | "lnw" | "c'd" | "dc'd" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
