@@ -153,7 +153,8 @@ fn scrubber_finds_every_type_in_the_development_notes() {
     println!("dev: recall {recall:.3} precision {precision:.3}");
     // Tuned on, so nearly everything is found. Known misses: dates written like counts
     // ("blood cx 3/3 2/2 positive", the price of reading "cx 2/2" as a count; "s/p orif r ankle
-    // 9/12") and facilities in all-lowercase notes ("at st vincent's").
+    // 9/12"), a lowercase facility without a facility word ("at st vincent's"), businesses
+    // named in passing ("meetings at First Methodist", "sent to CVS") and a street corner.
     for kind in harbor::deid::text::TYPES {
         let total = e["span_recall"][kind]["total"].as_u64().unwrap_or(0);
         assert!(total > 0, "the development notes have no {kind} span");
