@@ -368,6 +368,18 @@ mod tests {
                 "foley d/c'd [DATE]. Rx sent to CVS #[OTHER_ID]; NA at [HOSPITAL]",
             ),
             (
+                "CALL WITH QUESTIONS. HOME HEALTH FROM BRIGHTSTAR HOME CARE",
+                "CALL WITH QUESTIONS. HOME HEALTH FROM [HOSPITAL]",
+            ),
+            (
+                "Works as a bus driver for Metro Transit. Works for himself.",
+                "Works as a bus driver for [HOSPITAL]. Works for himself.",
+            ),
+            (
+                "last admit at st vincent's. to st luke's",
+                "last admit at [HOSPITAL]. to [HOSPITAL]",
+            ),
+            (
                 "Breast density: C. No mass. BI-RADS 1.",
                 "Breast density: C. No mass. BI-RADS 1.",
             ),

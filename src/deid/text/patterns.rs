@@ -143,6 +143,11 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::Facility),
+        // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
+        // Elementary School)".
+        ("HOSPITAL", r"(?:\b(?i:works|working|worked|employed)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        // "last admit at st vincent's": a saint's name is a hospital's in any case.
+        ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
         ("HOSPITAL", r"(?:\b(?:at|to|from|with|pediatrician|pcp|facility|snf)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|hospice|family medicine|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care)\b)".into(), 1, Check::Facility),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
@@ -834,6 +839,19 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
             break;
         }
     }
+    // "WITH QUESTIONS. HOME HEALTH": a sentence ended inside the match; the name starts after
+    // it. A short word with a period is an abbreviation ("ST.", "Mt.").
+    let mut from = offset;
+    for (i, _) in matched.match_indices(". ") {
+        let word = matched[..i]
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("");
+        if i >= from && word.chars().filter(|c| c.is_alphabetic()).count() > 3 {
+            from = i + 2;
+        }
+    }
+    let offset = from;
     let rest = &matched[offset..];
     let mut words: Vec<&str> = rest.split_whitespace().collect();
     // Drop the suffix words themselves, then see whether anything specific is left.

@@ -1032,6 +1032,11 @@ fn initial(t: &Tok, text: &str) -> bool {
 /// ("henrietta vos, ms, cgc.").
 fn credential_closes(text: &str, t: &Tok, dict: &Dict) -> bool {
     let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    // "otr/l": a credential's own suffix.
+    let rest = match rest.strip_prefix('/') {
+        Some(r) => r.trim_start_matches(|c: char| c.is_ascii_alphabetic()),
+        None => rest,
+    };
     if rest.is_empty() || rest.starts_with(['\n', '\r', '.', ';', ')']) {
         return true;
     }
