@@ -365,7 +365,7 @@ mod tests {
             ),
             (
                 "foley d/c'd 0900. Rx sent to CVS #4471; NA at Grace Methodist Church",
-                "foley d/c'd [DATE]. Rx sent to CVS #[OTHER_ID]; NA at [HOSPITAL]",
+                "foley d/c'd [DATE]. Rx sent to [HOSPITAL] #[OTHER_ID]; NA at [HOSPITAL]",
             ),
             (
                 "CALL WITH QUESTIONS. HOME HEALTH FROM BRIGHTSTAR HOME CARE",
@@ -378,6 +378,19 @@ mod tests {
             (
                 "last admit at st vincent's. to st luke's",
                 "last admit at [HOSPITAL]. to [HOSPITAL]",
+            ),
+            (
+                "MVC on Route 9 near exit; fills at Walgreens on Main St in Keene",
+                "MVC on [GEO] near exit; fills at [HOSPITAL] on [GEO] in [GEO]",
+            ),
+            ("I-131 uptake 12%", "I-131 uptake 12%"),
+            (
+                "Rx sent to CVS; CVS at 11 weeks declined",
+                "Rx sent to [HOSPITAL]; CVS at 11 weeks declined",
+            ),
+            (
+                "Trauma attending Obuya saw him.",
+                "Trauma attending [NAME] saw him.",
             ),
             (
                 "Breast density: C. No mass. BI-RADS 1.",

@@ -130,6 +130,11 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
+        // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
+        ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
+        // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
+        // or the clause's end follows.
+        ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::Facility),
         // A lowercase address needs a word that introduces one: "lives at 88 pine st".
         ("GEO", r"(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+)(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
         // Transcription initials: "JQP/lw D: 11/29/2025".
@@ -146,6 +151,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
         ("HOSPITAL", r"(?:\b(?i:works|working|worked|employed)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
+        // villus sampling, so it needs "to"/"at"/"from" before it.
+        ("HOSPITAL", r"\b(?:Walgreens|Rite Aid|Duane Reade)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"(?:\b(?:to|at|from|via)[ \t]+)(CVS)\b".into(), 1, Check::None),
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".

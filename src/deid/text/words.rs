@@ -1594,6 +1594,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             mark[i] = Some("NAME");
             mark[i + 1] = Some("NAME");
         }
+        // "Trauma attending Obuya": a role word without its colon, then a name no other list
+        // knows.
+        if i + 1 < n
+            && word_is(t, LABEL)
+            && t.shape == Shape::Lower
+            && gaps[i + 1] == Gap::Space
+            && (strong_name(&toks[i + 1]) || unknown(&toks[i + 1]))
+            && !camel_case(&toks[i + 1], text)
+            && !toks[i + 1].sentence_start
+        {
+            mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
+                strong_name(t) || unknown(t) || initial(t, text)
+            });
+        }
         // "requested by RN Tomasz": a credential used as a title.
         if i + 1 < n
             && word_is(t, CREDENTIAL)
