@@ -385,6 +385,14 @@ mod tests {
             ),
             ("I-131 uptake 12%", "I-131 uptake 12%"),
             (
+                "Admitted 10/30. Blood cultures 10/30 grew E. coli; cx 2/2",
+                "Admitted [DATE]. Blood cultures [DATE] grew E. coli; cx 2/2",
+            ),
+            (
+                "sent to peak physical therapy; referred to physical therapy",
+                "sent to [HOSPITAL]; referred to physical therapy",
+            ),
+            (
                 "Rx sent to CVS; CVS at 11 weeks declined",
                 "Rx sent to [HOSPITAL]; CVS at 11 weeks declined",
             ),

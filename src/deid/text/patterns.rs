@@ -55,7 +55,7 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -158,7 +158,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", r"(?:\b(?:at|to|from|with|pediatrician|pcp|facility|snf)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|hospice|family medicine|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care)\b)".into(), 1, Check::Facility),
+        ("HOSPITAL", r"(?:\b(?:at|to|from|with|pediatrician|pcp|facility|snf)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|hospice|family medicine|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy)\b)".into(), 1, Check::Facility),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
     ]
 }
@@ -208,6 +208,10 @@ static WITH_YEARS: LazyLock<Compiled> = LazyLock::new(|| {
 pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     let compiled = if years { &*WITH_YEARS } else { &*DEFAULT };
     let bytes = text.as_bytes();
+    // "Admitted 10/30 ... Blood cultures 10/30 grew": an m/d that context made a date once is
+    // a date wherever else the note writes it.
+    let mut month_days_kept: Vec<&str> = Vec::new();
+    let mut month_days_doubted: Vec<(usize, usize)> = Vec::new();
     for i in compiled.set.matches(bytes).iter() {
         let p = &compiled.patterns[i];
         // Most patterns need only where they matched: the capture engines run only for those
@@ -258,8 +262,10 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                 }
                 Check::MonthDay => {
                     if !month_day_is_date(text, start, end) {
+                        month_days_doubted.push((start, end));
                         continue;
                     }
+                    month_days_kept.push(&text[start..end]);
                 }
                 Check::MilitaryTime => {
                     if !military_time(text, start, end) {
@@ -287,6 +293,11 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                 }
             }
             out.push((start, end, p.kind));
+        }
+    }
+    for (start, end) in month_days_doubted {
+        if month_days_kept.contains(&&text[start..end]) {
+            out.push((start, end, "DATE"));
         }
     }
 }
@@ -831,6 +842,10 @@ const GENERIC_WORDS: &[&str] = &[
     "private",
     "hospital",
     "clinic",
+    "physical",
+    "occupational",
+    "speech",
+    "therapy",
 ];
 
 /// Where a facility name starts once sentence words are trimmed; `None` when all that is left
@@ -900,6 +915,8 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
                 | "physicians"
                 | "practice"
                 | "pediatrics"
+                | "physical"
+                | "therapy"
         ) {
             words.pop();
         } else {
