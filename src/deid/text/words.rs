@@ -1149,6 +1149,12 @@ const SIGN_OFFS: &[&str] = &[
     "Cordially",
 ];
 
+/// Whether the clause ends right after `t`: punctuation, a line break or the end of the text.
+fn clause_ends_after(t: &Tok, text: &str) -> bool {
+    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n', '\r'])
+}
+
 /// "lmv" ending a line: a typist's or signer's lowercase initials, in no word list.
 fn lowercase_initials(t: &Tok, text: &str) -> bool {
     let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
@@ -1395,8 +1401,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             // verb also end the name.
             let ends_clause = |t: &Tok| {
                 let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-                rest.is_empty()
-                    || rest.starts_with(['.', ',', ';', ')', '(', '\n', '\r'])
+                clause_ends_after(t, text)
+                    || rest.starts_with('(')
                     || ["re:", "re ", "who ", "is ", "was "]
                         .iter()
                         .any(|w| rest.starts_with(w))
@@ -1437,13 +1443,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && t.end - t.start >= 2
         {
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
-                let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-                let clause_ends = rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n']);
                 lowercase_name_like(t, text)
                     || t.shape == Shape::Lower
                         && t.flags & NAME != 0
                         && t.flags & (CLINICAL | TITLE | LABEL | RELATION | LOCATIVE) == 0
-                        && (t.flags & WORD == 0 || clause_ends)
+                        && (t.flags & WORD == 0 || clause_ends_after(t, text))
             });
         }
         // "sunita raman, pharmd" / "-b. ngata, rn": a lowercase name before a credential that
