@@ -1513,23 +1513,29 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             mark[i + 1] = Some("NAME");
         }
         // "hi its jess," / "This is Maren,": a writer naming themself.
-        if i > 0 && gaps[i] == Gap::Space && t.flags & (CLINICAL | TITLE | LABEL) == 0 {
-            let word = |k: usize| text[toks[k].start..toks[k].end].to_ascii_lowercase();
-            let prev = word(i - 1);
-            let prev2 = if i > 1 && gaps[i - 1] == Gap::Space {
-                word(i - 2)
-            } else {
-                String::new()
+        // The name test comes first: it is cheap, and most tokens fail it.
+        let clause_ends = text[t.mark_end..].starts_with([',', '.', '!']);
+        let introduced_name = t.flags & FIRST != 0 && (t.flags & WORD == 0 || clause_ends)
+            || t.flags == 0 && clause_ends && t.end - t.start >= 3;
+        if introduced_name
+            && i > 0
+            && gaps[i] == Gap::Space
+            && t.flags & (CLINICAL | TITLE | LABEL) == 0
+        {
+            let word_is_any = |k: usize, words: &[&str]| {
+                let w = &text[toks[k].start..toks[k].end];
+                words.iter().any(|x| w.eq_ignore_ascii_case(x))
             };
-            let introduced = matches!(prev.as_str(), "its" | "it's" | "i'm")
-                || matches!(
-                    (prev2.as_str(), prev.as_str()),
-                    ("this", "is") | ("i", "am") | ("name", "is")
-                );
-            let clause_ends = text[t.mark_end..].starts_with([',', '.', '!']);
-            let name = t.flags & FIRST != 0 && (t.flags & WORD == 0 || clause_ends)
-                || t.flags == 0 && clause_ends && t.end - t.start >= 3;
-            if introduced && name {
+            let two_words = |first: &[&str], second: &[&str]| {
+                i > 1
+                    && gaps[i - 1] == Gap::Space
+                    && word_is_any(i - 2, first)
+                    && word_is_any(i - 1, second)
+            };
+            let introduced = word_is_any(i - 1, &["its", "it's", "i'm"])
+                || two_words(&["this", "name"], &["is"])
+                || two_words(&["i"], &["am"]);
+            if introduced {
                 mark[i] = Some("NAME");
             }
         }
