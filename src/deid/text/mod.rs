@@ -417,6 +417,49 @@ mod tests {
                 "Unit: Fresenius Kidney Care\nJQP/lw D: 11/29/2025",
                 "Unit: [HOSPITAL]\n[NAME]/[NAME] D: [DATE]",
             ),
+            (
+                "F/U WITH CASCADE VALLEY ORTHOPEDICS; Concord Occupational Health; consult Cardiology",
+                "F/U WITH [HOSPITAL]; [HOSPITAL]; consult Cardiology",
+            ),
+            (
+                "DISCUSSED WITH CARDIOLOGY. ST ELEVATION, AVF. CATH LAB ACTIVATED",
+                "DISCUSSED WITH CARDIOLOGY. ST ELEVATION, AVF. CATH LAB ACTIVATED",
+            ),
+            (
+                "NOTIFIED BY LEOMINSTER PD; seen by Keene Police",
+                "NOTIFIED BY [HOSPITAL]; seen by [HOSPITAL]",
+            ),
+            ("swims at the YMCA daily", "swims at the [HOSPITAL] daily"),
+            (
+                "772014339 | RMC | 04418820 | | 55310 | 6/16/2005 12:00:00 AM | Discharge",
+                "[OTHER_ID] | [HOSPITAL] | [OTHER_ID] | | [OTHER_ID] | [DATE] [DATE] | Discharge",
+            ),
+            (
+                "moved to an apt on juniper ln; on the way home; on his way",
+                "moved to an apt on [GEO]; on the way home; on his way",
+            ),
+            ("can i come in thurs? or weds!", "can i come in [DATE]? or [DATE]!"),
+            (
+                "Strep panel 3/2 negative; 2/4 positive",
+                "Strep panel [DATE] negative; 2/4 positive",
+            ),
+            ("TRIAGE: 2215. WEIGHT: 1250 G", "TRIAGE: [DATE]. WEIGHT: 1250 G"),
+            (
+                "ORDERED ON ROUTE 9 IN WORCESTER",
+                "ORDERED ON [GEO] IN [GEO]",
+            ),
+            (
+                "no lifting for two weeks.\nRosalind Birch, DO\n-- K. Ferrante, NP",
+                "no lifting for two weeks.\n[NAME], DO\n-- [NAME], NP",
+            ),
+            (
+                "Dear Felicity,\nthis is Imani Okafor. I'm out of sertraline. Tech JPL.",
+                "Dear [NAME],\nthis is [NAME]. I'm out of sertraline. Tech [NAME].",
+            ),
+            (
+                "Discussed with Nakashima today. Lasix 40 mg given; Klebsiella grew.",
+                "Discussed with [NAME] today. Lasix 40 mg given; Klebsiella grew.",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

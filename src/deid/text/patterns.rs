@@ -26,6 +26,17 @@ enum Check {
     /// A facility or street name: leading sentence words are trimmed, and a name left with
     /// only generic words ("Cardiology Clinic") is dropped.
     Facility,
+    /// A practice named for its specialty: some word before the specialty must be one that a
+    /// sentence would not use there (a place, a name, a word no list knows), or two words.
+    Practice,
+    /// "Leominster PD": the words before the department name a known place.
+    TownDepartment,
+    /// A lowercase street without a number: the words before the suffix are not "the", "a",
+    /// a pronoun or a possessive.
+    Street,
+    /// `keene, nh` in a lowercase note: the words before the comma trimmed to a known place,
+    /// or the last word when a ZIP follows.
+    LowerCityState,
     /// `City 01007`: a ZIP after a known place (the place's words are trimmed to it).
     CityZip,
     /// "92F", "93 yo M": an age and sex, not a temperature ("T 99F") or an amount ("$95M").
@@ -55,7 +66,9 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy";
+/// Specialties that name a practice when a specific word comes before them.
+const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -123,20 +136,21 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "on the 8th.": a day of the month, not "on the 3rd floor".
         ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
-        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
-        ("DATE", r"(?:^|[^/\w])((?i:tues?|wed|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
+        ("DATE", r"(?:^|[^/\w])((?i:tues?|weds?|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)?!]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
         ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),
         ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
         // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
-        ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
+        ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
         // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
         // or the clause's end follows.
         ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::Facility),
-        // A lowercase address needs a word that introduces one: "lives at 88 pine st".
-        ("GEO", r"(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+)(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
+        // A lowercase address needs a word that introduces one ("lives at 88 pine st") or a
+        // line of its own ("118 elm street, northampton, ma 01060").
+        ("GEO", r"(?:(?m:^)[ \t]*|(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+))(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
         // Transcription initials: "JQP/lw D: 11/29/2025".
         ("NAME", r"(?m)^([A-Z]{2,4})/[a-z]{2,4}\b".into(), 1, Check::None),
         ("NAME", r"(?m)^[A-Z]{2,4}/([a-z]{2,4})\b".into(), 1, Check::None),
@@ -158,7 +172,28 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", r"(?:\b(?:at|to|from|with|pediatrician|pcp|facility|snf)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|hospice|family medicine|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy)\b)".into(), 1, Check::Facility),
+        ("HOSPITAL", r"(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church)\b)".into(), 1, Check::Facility),
+        // A letterhead's line names the practice: "riverbend urology associates".
+        ("HOSPITAL", r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church))[ \t]*(?:\r?\n|$)".into(), 1, Check::Facility),
+        // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
+        // center, keene, nh".
+        ("GEO", format!(r"\b((?:[a-z][a-z'-]+[ \t]){{0,2}}[a-z][a-z'-]+),[ \t]*(?:{})(?:[ \t]+(\d{{5}}(?:-\d{{4}})?))?\b(?:[ \t]*[.,;)]|[ \t]*\r?\n|[ \t]*$|[ \t]+\d)", STATE_ABBR.to_lowercase()), 0, Check::LowerCityState),
+        ("GEO", format!(r",[ \t]*(?i:{STATE_ABBR})[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
+        // A practice named for its specialty: "Pioneer Valley Orthopedics", "Concord
+        // Occupational Health", "Lakeshore Hematology"; "Appreciate Cardiology" is no name.
+        ("HOSPITAL", format!(r"\b(?:[A-Z][A-Za-z'&.-]*[ \t]+){{1,4}}(?:{PRACTICE_SUFFIX})\b"), 0, Check::Practice),
+        ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+){{1,4}}(?:{})\b", PRACTICE_SUFFIX.to_uppercase()), 0, Check::Practice),
+        // A town's police or fire department places the patient: "notified by Leominster PD".
+        ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::TownDepartment),
+        // Organisations and chains that place a patient wherever they are named.
+        ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?)\b".into(), 0, Check::None),
+        // The header of a dictated record, fields between bars: "490215637 | SMH | 07712940 |
+        // | 883011 | 4/02/2006 ...": the site's abbreviation and every bare number are
+        // identifiers.
+        ("HOSPITAL", r"(?m)^\d{5,}[ \t]*\|[ \t]*([A-Z][A-Z&]{1,7})[ \t]*\|".into(), 1, Check::None),
+        ("OTHER_ID", r"\|[ \t]*(\d{4,})[ \t]*(?:\||$)".into(), 1, Check::None),
+        // A lowercase street named without a number: "evicted from apt on hillcrest rd".
+        ("GEO", r"(?:\b(?:on|off|at|near)[ \t]+)((?:[a-z][a-z'-]+[ \t]+){1,2}(?:st|rd|ave|blvd|ln|street|road|avenue|lane|drive|terrace|ter|pkwy|parkway|hwy|court|ct|circle|cir|pike)\b\.?)".into(), 1, Check::Street),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
     ]
 }
@@ -219,24 +254,30 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
         let mut locs = p.regex.capture_locations();
         let mut at = 0;
         while at <= bytes.len() {
-            let (m_start, m_end, whole_end) =
-                if p.group == 0 && !matches!(p.check, Check::CityState | Check::CityZip) {
-                    match p.regex.find_at(bytes, at) {
-                        Some(m) => (m.start(), m.end(), m.end()),
-                        None => break,
-                    }
-                } else {
-                    match p.regex.captures_read_at(&mut locs, bytes, at) {
-                        Some(whole) => match locs.get(p.group) {
-                            Some((s, e)) => (s, e, whole.end()),
-                            None => {
-                                at = whole.end().max(at + 1);
-                                continue;
-                            }
-                        },
-                        None => break,
-                    }
-                };
+            let (m_start, m_end, whole_end) = if p.group == 0
+                && !matches!(
+                    p.check,
+                    Check::CityState
+                        | Check::CityZip
+                        | Check::TownDepartment
+                        | Check::LowerCityState
+                ) {
+                match p.regex.find_at(bytes, at) {
+                    Some(m) => (m.start(), m.end(), m.end()),
+                    None => break,
+                }
+            } else {
+                match p.regex.captures_read_at(&mut locs, bytes, at) {
+                    Some(whole) => match locs.get(p.group) {
+                        Some((s, e)) => (s, e, whole.end()),
+                        None => {
+                            at = whole.end().max(at + 1);
+                            continue;
+                        }
+                    },
+                    None => break,
+                }
+            };
             at = whole_end.max(at + 1);
             // A pattern may end inside a multi-byte character (a URL runs to the next space):
             // spans always cover whole characters.
@@ -282,6 +323,37 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                     Some(s) => start = s,
                     None => continue,
                 },
+                Check::Practice => match practice_start(text, start, end) {
+                    Some(s) => start = s,
+                    None => continue,
+                },
+                Check::TownDepartment => {
+                    match locs.get(1).and_then(|(s, e)| town_start(text, s, e)) {
+                        Some(s) => start = s,
+                        None => continue,
+                    }
+                }
+                Check::LowerCityState => {
+                    let Some((s, e)) = locs.get(1) else { continue };
+                    let town = town_start(text, s, e).or_else(|| {
+                        locs.get(2)
+                            .is_some()
+                            .then(|| text[s..e].rfind(' ').map_or(s, |p| s + p + 1))
+                    });
+                    match town {
+                        Some(t) => {
+                            out.push((t, e, p.kind));
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+                Check::Street => {
+                    let first = text[start..end].split([' ', '\t']).next().unwrap_or("");
+                    if STREET_DETERMINERS.contains(&first) {
+                        continue;
+                    }
+                }
                 Check::CityZip => match locs.get(1).and_then(|(s, e)| city_suffix(text, s, e)) {
                     Some(s) => start = s,
                     None => continue,
@@ -550,12 +622,13 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     // A score or a count has its part no larger than its whole and a small whole ("4/5",
-    // "3/10"): "12/4" or "11/27" is a date, unless a count noun follows ("12/15 sessions").
+    // "3/10"): "12/4" or "11/27" is a date, unless a count noun follows ("12/15 sessions");
+    // a part larger than its whole is no count whatever follows ("panel 3/2 negative").
     let (month, day) = text[start..end]
         .split_once('/')
         .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
         .unwrap_or((0, 0));
-    if (month > day || day >= 13) && !COUNT_NOUNS.iter().any(|x| x.eq_ignore_ascii_case(next)) {
+    if month > day || day >= 13 && !COUNT_NOUNS.iter().any(|x| x.eq_ignore_ascii_case(next)) {
         return true;
     }
     if prev.iter().any(fraction) {
@@ -600,6 +673,44 @@ const UNITS: &[&str] = &[
     "kcal", "mm", "cm", "m", "lb", "lbs", "steps", "feet", "ft", "x", "ng", "pg", "cells",
 ];
 
+/// Labels after which a four-digit number is a clock time ("TRIAGE: 2215").
+const TIME_LABELS: &[&str] = &[
+    "triage",
+    "time",
+    "arrival",
+    "arrived",
+    "seen",
+    "event",
+    "called",
+    "paged",
+    "admit",
+    "admitted",
+    "eval",
+    "evaluated",
+    "assessment",
+    "entered",
+    "signed",
+    "onset",
+    "lkw",
+    "dispo",
+    "disposition",
+    "departure",
+    "departed",
+    "started",
+    "start",
+    "stop",
+    "stopped",
+    "given",
+    "update",
+    "addendum",
+    "notified",
+    "extubated",
+    "intubated",
+    "delivered",
+    "born",
+    "tod",
+];
+
 fn military_time(text: &str, start: usize, end: usize) -> bool {
     let span = &text[start..end];
     let before = text[..start].trim_end_matches([' ', '\t']);
@@ -628,6 +739,17 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     let year_like = span.starts_with("19") || span.starts_with("20");
+    // "TRIAGE: 2215.": a time after a label that stamps an event.
+    if let Some(label) = before.strip_suffix(':') {
+        let label = label
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if TIME_LABELS.contains(&label.as_str()) {
+            return !year_like || label == "time";
+        }
+    }
     match prev.as_str() {
         "at" | "@" | "~" | "approx" | "approximately" | "around" | "time" | "by" | "until"
         | "till" | "before" | "after" | "since" | "from" => {
@@ -639,6 +761,114 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
+
+/// Words that start a phrase before a street suffix without naming a street ("on the road",
+/// "on his way").
+const STREET_DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "his", "her", "my", "your", "their", "our", "its", "each",
+    "every", "same", "one", "no", "any",
+];
+
+/// Where a practice named for its specialty starts: as a facility, and then either two or
+/// more words before the specialty or one that is no common English word ("Lakeshore
+/// Hematology", "Concord Occupational Health", but not "Appreciate Cardiology").
+fn practice_start(text: &str, start: usize, end: usize) -> Option<usize> {
+    let from = facility_start(text, start, end)?;
+    let mut from = from;
+    // "ST ELEVATION II, III, AVF. CATH LAB": the name starts after the last period or comma.
+    if let Some(p) = text[from..end].rfind([',', '.']) {
+        from += p + 1;
+        from += text[from..end].len() - text[from..end].trim_start().len();
+    }
+    let mut before: Vec<&str> = text[from..end]
+        .split_whitespace()
+        .take_while(|w| !PRACTICE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(w)))
+        .collect();
+    // "F/U WITH PIONEER VALLEY ORTHOPEDICS": the name starts after the sentence's last word
+    // ("DISCUSSED WITH CARDIOLOGY" leaves nothing).
+    let sentence_word = |w: &str| {
+        SENTENCE_WORDS
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(w.trim_matches(|c: char| !c.is_alphanumeric())))
+    };
+    if let Some(last) = before.iter().rposition(|w| sentence_word(w)) {
+        for w in &before[..=last] {
+            from = text[from..].find(w).map_or(from, |p| from + p + w.len());
+        }
+        from += text[from..end].len() - text[from..end].trim_start().len();
+        before.drain(..=last);
+    }
+    if before.is_empty()
+        || before
+            .iter()
+            .any(|w| GENERIC_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    {
+        return None;
+    }
+    let specific = before.len() >= 2
+        || before
+            .iter()
+            .any(|w| words::is_city(w) || !words::is_common_word(w));
+    specific.then_some(from)
+}
+
+/// Where the one or two words before a department ("NOTIFIED BY LEOMINSTER PD") that name a
+/// known place start.
+fn town_start(text: &str, start: usize, end: usize) -> Option<usize> {
+    let words = &text[start..end];
+    let mut starts: Vec<usize> = words
+        .char_indices()
+        .filter(|&(i, c)| !c.is_whitespace() && (i == 0 || words[..i].ends_with([' ', '\t'])))
+        .map(|(i, _)| i)
+        .collect();
+    starts.reverse();
+    starts
+        .into_iter()
+        .take(2)
+        .filter(|&i| words::is_city(&words[i..]))
+        .last()
+        .map(|i| start + i)
+}
+
+/// The words of [`PRACTICE_SUFFIX`]: where the name before a specialty ends.
+const PRACTICE_WORDS: &[&str] = &[
+    "orthopedics",
+    "orthopaedics",
+    "orthopedic",
+    "orthopaedic",
+    "associates",
+    "cardiology",
+    "dermatology",
+    "oncology",
+    "hematology",
+    "hematology/oncology",
+    "hematology-oncology",
+    "neurology",
+    "urology",
+    "gastroenterology",
+    "ophthalmology",
+    "optometry",
+    "podiatry",
+    "audiology",
+    "rheumatology",
+    "nephrology",
+    "endocrinology",
+    "pulmonology",
+    "psychiatry",
+    "radiology",
+    "obstetrics",
+    "ob/gyn",
+    "obgyn",
+    "women's",
+    "occupational",
+    "sports",
+    "chiropractic",
+    "lab",
+    "labs",
+    "laboratory",
+    "pharmacy",
+    "counseling",
+];
 
 /// Leading words that are part of the sentence, not the facility's name.
 const SENTENCE_WORDS: &[&str] = &[
@@ -846,6 +1076,29 @@ const GENERIC_WORDS: &[&str] = &[
     "occupational",
     "speech",
     "therapy",
+    // Laboratories and pharmacies by what they do, not whose they are.
+    "cath",
+    "echo",
+    "stress",
+    "central",
+    "main",
+    "core",
+    "clinical",
+    "blood",
+    "pathology",
+    "micro",
+    "microbiology",
+    "chemistry",
+    "hematology",
+    "reference",
+    "specialty",
+    "retail",
+    "compounding",
+    "satellite",
+    "device",
+    "pacemaker",
+    "lipid",
+    "wellness",
 ];
 
 /// Where a facility name starts once sentence words are trimmed; `None` when all that is left

@@ -749,6 +749,11 @@ pub fn is_first_name(word: &str) -> bool {
     flags_of(word) & FIRST != 0
 }
 
+/// Whether `word` (any case) is in the common English word list.
+pub fn is_common_word(word: &str) -> bool {
+    flags_of(word) & WORD != 0
+}
+
 pub fn is_surname(word: &str) -> bool {
     flags_of(word) & LAST != 0
 }
@@ -1037,7 +1042,8 @@ fn credential_closes(text: &str, t: &Tok, dict: &Dict) -> bool {
         Some(r) => r.trim_start_matches(|c: char| c.is_ascii_alphabetic()),
         None => rest,
     };
-    if rest.is_empty() || rest.starts_with(['\n', '\r', '.', ';', ')']) {
+    // "reply by gideon vance, md: stop amoxicillin": a colon after the credential too.
+    if rest.is_empty() || rest.starts_with(['\n', '\r', '.', ';', ')', ':']) {
         return true;
     }
     let Some(after_comma) = rest.strip_prefix(',') else {
@@ -1073,17 +1079,47 @@ fn lowercase_name_like(t: &Tok, text: &str) -> bool {
         && !OPERATION_SUFFIXES.iter().any(|s| w.ends_with(s))
 }
 
+/// A note written in capitals: most words, and nearly all, not lowercase.
+fn upper_note(toks: &[Tok]) -> bool {
+    let lower = toks.iter().filter(|t| t.shape == Shape::Lower).count();
+    let upper = toks.iter().filter(|t| t.shape == Shape::Upper).count();
+    toks.len() >= 8 && lower * 10 < toks.len() && upper * 2 > toks.len()
+}
+
 /// A note written without capitals: under one word in twenty capitalised.
 fn lowercase_note(toks: &[Tok]) -> bool {
     let capitalised = toks.iter().filter(|t| t.shape != Shape::Lower).count();
     toks.len() >= 8 && capitalised * 20 < toks.len()
 }
 
+/// How far [`line_before`] and [`line_after`] look: enough to see what opens or closes a line,
+/// and a bound, so that a note with no line breaks costs no more per token.
+const LINE_LOOK: usize = 120;
+
+/// The text on `pos`'s line before it, at most [`LINE_LOOK`] bytes of it.
+fn line_before(text: &str, pos: usize) -> &str {
+    let mut from = pos.saturating_sub(LINE_LOOK);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..pos];
+    window.rfind('\n').map_or(window, |p| &window[p + 1..])
+}
+
+/// The text on `pos`'s line after it, at most [`LINE_LOOK`] bytes of it.
+fn line_after(text: &str, pos: usize) -> &str {
+    let mut to = (pos + LINE_LOOK).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let window = &text[pos..to];
+    window.find('\n').map_or(window, |p| &window[..p])
+}
+
 /// "Dr" closing "4410 Creekview Dr. Pain 8/10": a street suffix after a house number and
 /// capitalised words, not a title.
 fn ends_street(text: &str, t: &Tok) -> bool {
-    let line_start = text[..t.start].rfind('\n').map_or(0, |i| i + 1);
-    let words: Vec<&str> = text[line_start..t.start]
+    let words: Vec<&str> = line_before(text, t.start)
         .split_whitespace()
         .rev()
         .take(4)
@@ -1136,6 +1172,60 @@ fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
     let closed = rest[digits..].starts_with(')');
     (closed && (90..=119).contains(&age)).then(|| (name_end + 2, name_end + 2 + digits))
 }
+
+/// Street suffixes: a capitalised word before one names a street ("Creekview Dr"), not a
+/// person.
+const STREET_WORDS: &[&str] = &[
+    "St", "Street", "Rd", "Road", "Ave", "Avenue", "Dr", "Drive", "Ln", "Lane", "Blvd", "Way",
+    "Ct", "Court", "Pl", "Place", "Ter", "Terrace", "Cir", "Circle", "Pkwy", "Parkway", "Hwy",
+    "ST", "RD", "AVE", "DR", "LN", "BLVD",
+];
+
+/// Words for a person's role that a lowercase note puts right before the person's name ("rn
+/// maddox", "surgeon magnusson").
+const LOWERCASE_ROLES: &[&str] = &[
+    "rn",
+    "np",
+    "lpn",
+    "md",
+    "pa-c",
+    "cna",
+    "rph",
+    "surgeon",
+    "paramedic",
+    "medic",
+    "tech",
+    "cde",
+    "attending",
+    "resident",
+    "fellow",
+    "intern",
+    "nurse",
+    "doctor",
+    "physician",
+    "pharmacist",
+    "therapist",
+    "chaplain",
+    "midwife",
+    "sw",
+    "caseworker",
+    "counselor",
+    "interpreter",
+    "scribe",
+    "student",
+    "provider",
+    "pcp",
+    "guardian",
+    "coworker",
+    "roommate",
+    "neighbor",
+    "neighbour",
+    "friend",
+    "partner",
+    "officer",
+    "dietitian",
+    "coordinator",
+];
 
 /// Closing words of a letter or message, after which the writer's name follows.
 const SIGN_OFFS: &[&str] = &[
@@ -1221,6 +1311,22 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     if toks.is_empty() {
         return;
     }
+    // A note typed in capitals: a word there that only the name lists know, or that no list
+    // knows and could be said as a word, is read as a capitalised word is elsewhere
+    // ("VERIFIED BY OKSANA PETRENKO, RN"). Abbreviations ("HCTZ") have no vowel or are short.
+    let upper = upper_note(&toks);
+    if upper {
+        for t in toks.iter_mut() {
+            let w = &text[t.start..t.end];
+            let sayable = w.len() >= 4 && w.bytes().any(|b| b"AEIOUY".contains(&b));
+            if t.shape == Shape::Upper
+                && t.flags & (TITLE | LABEL | CREDENTIAL | CLINICAL | WORD | RARE_WORD) == 0
+                && (t.flags & NAME != 0 && w.len() >= 3 || t.flags & !CITY_PREFIX == 0 && sayable)
+            {
+                t.shape = Shape::Cap;
+            }
+        }
+    }
     for i in 1..toks.len() {
         let operation = || {
             let w = &text[toks[i].start..toks[i].end];
@@ -1265,8 +1371,10 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
         // A place name: unambiguous, or ambiguous after "in", "from", "lives in".
         if t.shape == Shape::Cap || t.shape == Shape::Upper {
+            // "FELL AT HOME IN CHICOPEE": in capitals, a capital locative before capitals.
             let locative = i > 0
-                && toks[i - 1].shape == Shape::Lower
+                && (toks[i - 1].shape == Shape::Lower
+                    || toks[i - 1].shape == Shape::Upper && t.shape == Shape::Upper)
                 && word_is(&toks[i - 1], LOCATIVE)
                 && gaps[i] == Gap::Space;
             if word_is(t, CITY_PREFIX) {
@@ -1351,12 +1459,64 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
         for i in 0..n {
             let t = &toks[i];
+            // "father (sebastian) died": a first name that is also a town is a name unless a
+            // locative comes before it.
+            let after_locative = i > 0 && word_is(&toks[i - 1], LOCATIVE);
             if t.shape == Shape::Lower
                 && t.flags & FIRST != 0
-                && t.flags & (WORD | RARE_WORD | CLINICAL | CITY | TITLE | LABEL | RELATION) == 0
+                && t.flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL | RELATION) == 0
+                && !(t.flags & CITY != 0 && after_locative)
                 && t.end - t.start >= 4
                 && mark[i].is_none()
             {
+                mark[i] = Some("NAME");
+            }
+        }
+        // "pt chidi obi", "rn maddox", "surgeon magnusson", "np kemp": after a role word, a
+        // word only the name lists know, or none.
+        for i in 0..n.saturating_sub(1) {
+            let t = &toks[i];
+            let role = &text[t.start..t.end];
+            // "pt" and "patient" are also the therapy ("pt eval"): two names must follow.
+            if t.shape != Shape::Lower || gaps[i + 1] != Gap::Space || mark[i + 1].is_some() {
+                continue;
+            }
+            let patient = matches!(role, "pt" | "patient")
+                && i + 2 < n
+                && gaps[i + 2] == Gap::Space
+                && [&toks[i + 1], &toks[i + 2]].iter().all(|t| {
+                    lowercase_name_like(t, text) || t.flags & NAME != 0 && t.flags & WORD == 0
+                });
+            if patient || LOWERCASE_ROLES.contains(&role) {
+                mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                    lowercase_name_like(t, text)
+                        || t.shape == Shape::Lower
+                            && t.flags & NAME != 0
+                            && t.flags & (WORD | CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL)
+                                == 0
+                });
+            }
+        }
+        // "wren castellanos" / "augustin beaumont:" on a line of its own (an address block, a
+        // letter's subject): a first name and a surname, one of them no English word.
+        for i in 1..n {
+            let (a, b) = (&toks[i - 1], &toks[i]);
+            if gaps[i] != Gap::Space || a.flags & FIRST == 0 || b.shape != Shape::Lower {
+                continue;
+            }
+            let before = line_before(text, a.start).trim();
+            let after = line_after(text, b.mark_end).trim();
+            let leads = before.is_empty() || before.ends_with(',') || before.ends_with(" of");
+            if a.shape == Shape::Lower
+                && b.shape == Shape::Lower
+                && leads
+                && (after.is_empty() || after.starts_with([',', ':', '(']))
+                && a.flags & FIRST != 0
+                && (b.flags & LAST != 0 || lowercase_name_like(b, text))
+                && (a.flags | b.flags) & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL) == 0
+                && (a.flags & WORD == 0 || b.flags & WORD == 0)
+            {
+                mark[i - 1] = Some("NAME");
                 mark[i] = Some("NAME");
             }
         }
@@ -1373,7 +1533,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             // abbreviation ending a sentence, not "MR. SMITH".
             // "Moderate MR. RVSP 48": in a note not in capitals, capitals after "MR." that no
             // name list knows are another abbreviation.
-            let abbreviation = t.shape == Shape::Upper
+            let abbreviation = !upper
+                && t.shape == Shape::Upper
                 && (toks[i + 1].shape == Shape::Cap
                     || toks[i + 1].shape == Shape::Upper
                         && toks[i + 1].flags & NAME == 0
@@ -1390,10 +1551,13 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
         // All-lowercase notes ("wife carmen", "d/w dr abernathy"): after a title or relation
         // word, a lowercase word that only the name lists know.
+        // "father (olaf) had melanoma", "his wife, priya.": the same after a parenthesis or a
+        // comma.
         if i + 1 < n
             && t.shape == Shape::Lower
             && word_is(t, TITLE | RELATION)
-            && gaps[i + 1] == Gap::Space
+            && (gaps[i + 1] == Gap::Space
+                || word_is(t, RELATION) && matches!(gaps[i + 1], Gap::Paren | Gap::Comma))
         {
             // A name that is also an English word ("maria", "will") only when nothing follows
             // it in the sentence: "daughter maria." but not "daughter will drive".
@@ -1515,9 +1679,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         // "hi its jess," / "This is Maren,": a writer naming themself.
         // The name test comes first: it is cheap, and most tokens fail it.
         let clause_ends = text[t.mark_end..].starts_with([',', '.', '!']);
+        // "Dear Felicity,": after a greeting, a capitalised word that is no common word.
+        let greeted_name = clause_ends && t.shape == Shape::Cap && t.flags & WORD == 0;
         let introduced_name = t.flags & FIRST != 0 && (t.flags & WORD == 0 || clause_ends)
             || t.flags == 0 && clause_ends && t.end - t.start >= 3;
-        if introduced_name
+        if (introduced_name || greeted_name)
             && i > 0
             && gaps[i] == Gap::Space
             && t.flags & (CLINICAL | TITLE | LABEL) == 0
@@ -1535,8 +1701,22 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             let introduced = word_is_any(i - 1, &["its", "it's", "i'm"])
                 || two_words(&["this", "name"], &["is"])
                 || two_words(&["i"], &["am"]);
-            if introduced {
+            // "reply: hi lena, yes": a greeting, then who is greeted.
+            let greeted =
+                clause_ends && word_is_any(i - 1, &["hi", "hello", "hey", "dear", "morning"]);
+            if introduced && introduced_name || greeted {
                 mark[i] = Some("NAME");
+            }
+            // "its lena marsh again": the surname after a first name that introduces itself.
+            if introduced
+                && !clause_ends
+                && i + 1 < n
+                && gaps[i + 1] == Gap::Space
+                && toks[i + 1].shape == t.shape
+                && toks[i + 1].flags & LAST != 0
+                && toks[i + 1].flags & (CLINICAL | TITLE | LABEL | RELATION) == 0
+            {
+                mark[i + 1] = Some("NAME");
             }
         }
         // "Thanks, Sunita" / "Sincerely,\nWren Castellanos": a sign-off, then who signs.
@@ -1549,10 +1729,17 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             });
         }
         // "Sunny is a 15 year-old ...": the subject of a history's opening line.
+        let lowercase_subject = lowercase
+            && t.shape == Shape::Lower
+            && (lowercase_name_like(t, text)
+                || t.flags & FIRST != 0 && t.flags & (WORD | CLINICAL | LABEL | TITLE) == 0);
         if i + 2 < n
-            && is_capitalised(t)
+            && (is_capitalised(t) || lowercase_subject)
             && t.flags & (LABEL | TITLE | CLINICAL) == 0
-            && (strong_name(t) || unknown(t) || ambiguous_name(t) && t.flags & FIRST != 0)
+            && (strong_name(t)
+                || unknown(t)
+                || ambiguous_name(t) && t.flags & FIRST != 0
+                || lowercase_subject)
             && text[t.mark_end..].starts_with(" is a")
             && text[toks[i + 2].end..]
                 .trim_start()
@@ -1618,6 +1805,18 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 strong_name(t) || unknown(t) || initial(t, text)
             });
         }
+        // "Tech JPL.": a role word, then capital initials that end the clause.
+        if i + 1 < n
+            && toks[i + 1].shape == Shape::Upper
+            && t.shape != Shape::Lower
+            && gaps[i + 1] == Gap::Space
+            && (2..=4).contains(&(toks[i + 1].end - toks[i + 1].start))
+            && toks[i + 1].flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL | CREDENTIAL) == 0
+            && clause_ends_after(&toks[i + 1], text)
+            && LOWERCASE_ROLES.iter().any(|r| r.eq_ignore_ascii_case(w))
+        {
+            mark[i + 1] = Some("NAME");
+        }
         // "requested by RN Tomasz": a credential used as a title.
         if i + 1 < n
             && word_is(t, CREDENTIAL)
@@ -1630,6 +1829,31 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     && t.flags & (CLINICAL | TITLE | LABEL | CREDENTIAL) == 0
                     && (strong_name(t) || unknown(t) || ambiguous_name(t) && t.flags & WORD == 0)
             });
+        }
+        // "Philippa Strand, DO" on a line of its own: a signature, whatever the words are.
+        if i >= 2
+            && word_is(t, CREDENTIAL)
+            && t.shape != Shape::Lower
+            && gaps[i] == Gap::Comma
+            && credential_closes(text, t, dict)
+        {
+            let signer = |k: usize| {
+                (is_capitalised(&toks[k]) || initial(&toks[k], text))
+                    && toks[k].flags & (CLINICAL | TITLE | LABEL | CREDENTIAL) == 0
+            };
+            let mut k = i - 1;
+            while k > 0 && i - k < 3 && signer(k - 1) && matches!(gaps[k], Gap::Space | Gap::Dot) {
+                k -= 1;
+            }
+            let lead = line_before(text, toks[k].start).trim();
+            let opens = lead.is_empty()
+                || lead.bytes().all(|b| b == b'-')
+                || lead.ends_with('.') && !initial(&toks[k], text);
+            if i - k >= 2 && (k..i).all(signer) && opens {
+                for m in mark.iter_mut().take(i).skip(k) {
+                    *m = Some("NAME");
+                }
+            }
         }
         if i > 0
             && word_is(t, CREDENTIAL)
@@ -1656,6 +1880,33 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         {
             mark[i - 1] = Some("NAME");
             mark[i] = Some("NAME");
+        }
+    }
+
+    // A capitalised word that no list knows, inside a sentence, is a name: the lists hold the
+    // English words, clinical terms and places, so what is left is mostly rare names
+    // ("seen with Nakashima"). A number after it makes it a drug or device ("Keppra 500").
+    {
+        for i in 0..n {
+            let t = &toks[i];
+            let after = text[t.mark_end..].trim_start_matches([' ', '\t']);
+            let next_word = after
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("");
+            // "I'm", "I'll": contractions, not names.
+            if unknown(t)
+                && !text[t.start..].starts_with("I'")
+                && !text[t.start..].starts_with("I\u{2019}")
+                && !STREET_WORDS.contains(&next_word)
+                && !t.sentence_start
+                && !camel_case(t, text)
+                && t.end - t.start >= 4
+                && !after.starts_with(|c: char| c.is_ascii_digit())
+                && mark[i].is_none()
+            {
+                mark[i] = Some("NAME");
+            }
         }
     }
 
@@ -1728,6 +1979,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 let accept = strong_name(prev)
                     || initial(prev, text)
                     || unknown(prev) && !prev.sentence_start
+                    // "fergus mulroney is a 58 yo man": a first name before a lowercase name.
+                    || lowercase && t.shape == Shape::Lower && lowercase_name_like(prev, text)
                     || ambiguous_name(prev) && prev.flags & FIRST != 0 && prev.shape == Shape::Cap
                     || ambiguous_name(prev) && gaps[i] == Gap::Comma;
                 if linked && accept && prev.flags & (CLINICAL | TITLE | LABEL) == 0 {
@@ -1934,6 +2187,40 @@ mod tests {
         assert_eq!(
             names("pt seen in clinic today, plan: continue meds, dr. will call"),
             []
+        );
+    }
+
+    #[test]
+    fn lowercase_notes_name_people_by_role_greeting_and_line() {
+        // A role word before a name; "pt" needs two names, since it is also the therapy.
+        assert_eq!(
+            names(
+                "called to bedside by rn maddox. pt chidi obi stable. pt eval done, ot rec home."
+            ),
+            [("maddox", "NAME"), ("chidi obi", "NAME")]
+        );
+        // A greeting, a self-introduction with its surname, a relative in parentheses.
+        assert_eq!(
+            names("hi its lena marsh again, knee still sore.\nreply: hi lena, come in. father (olaf) aware"),
+            [("lena marsh", "NAME"), ("lena", "NAME"), ("olaf", "NAME")]
+        );
+        // A name on a line of its own, and the subject of the history's first line.
+        assert_eq!(
+            names("october 2, 2025\nhelena castellanos\n311 main st\nfergus mulroney is a 58 yo man, seen today"),
+            [("helena castellanos", "NAME"), ("fergus mulroney", "NAME")]
+        );
+        // A first name that is also a town, unless a place word comes first.
+        assert_eq!(
+            names("his father (sebastian) died at 70. lives near sebastian, alone, no pets"),
+            [("sebastian", "NAME"), ("sebastian", "GEO")]
+        );
+    }
+
+    #[test]
+    fn notes_in_capitals_read_names_as_capitalised_words() {
+        assert_eq!(
+            names("CRITICAL K CALLED AT 0512. READ BACK AND VERIFIED BY OKSANA PETRENKO, RN, 4 EAST. ADD HCTZ 12.5. DISCUSSED WITH DR. ADEYEMI."),
+            [("OKSANA PETRENKO", "NAME"), ("ADEYEMI", "NAME")]
         );
     }
 
