@@ -171,8 +171,9 @@ fn scrubber_finds_every_type_in_the_development_notes() {
     assert!(precision >= 0.90, "dev precision {precision:.3}");
 }
 
-/// The development notes with every character outside the `{{TYPE:` marks put in one case.
-fn dev_notes_in_one_case(case: fn(&str) -> String) -> String {
+/// Recall and precision on the development notes with every character outside the `{{TYPE:`
+/// marks put in one case.
+fn eval_dev_notes_in_one_case(case: fn(&str) -> String) -> (f64, f64) {
     let marked = std::fs::read_to_string(repo_root().join("tests/data/notes_dev.txt")).unwrap();
     let mut out = String::with_capacity(marked.len());
     let mut rest = marked.as_str();
@@ -184,7 +185,9 @@ fn dev_notes_in_one_case(case: fn(&str) -> String) -> String {
         rest = &rest[type_end..];
     }
     out.push_str(&case(rest));
-    out
+    let ws = Workspace::empty();
+    let (recall, precision, _) = eval_gold_at(&ws.write("one_case.txt", &out));
+    (recall, precision)
 }
 
 #[test]
@@ -192,9 +195,7 @@ fn scrubber_reads_notes_typed_all_in_lower_case() {
     // Many notes are typed without capitals; the development notes in lower case lose every
     // capital cue. Measured 0.72 before the lowercase rules, 0.86 with the first of them,
     // 0.92 / 0.99 with role words, greetings and address blocks.
-    let ws = Workspace::empty();
-    let lowered = dev_notes_in_one_case(str::to_lowercase);
-    let (recall, precision, _) = eval_gold_at(&ws.write("lower.txt", &lowered));
+    let (recall, precision) = eval_dev_notes_in_one_case(str::to_lowercase);
     println!("dev notes in lower case: recall {recall:.3} precision {precision:.3}");
     assert!(recall >= 0.90, "lower-case recall {recall:.3}");
     assert!(precision >= 0.95, "lower-case precision {precision:.3}");
@@ -205,9 +206,7 @@ fn scrubber_reads_notes_typed_all_in_capitals() {
     // Older systems and ED templates write whole notes in capitals, where "DR. ADEYEMI" and
     // "CARDIOLOGY" look alike. Measured 0.93 / 0.96 before reading names in capitals as
     // capitalised words, 0.94 / 0.97 after.
-    let ws = Workspace::empty();
-    let raised = dev_notes_in_one_case(str::to_uppercase);
-    let (recall, precision, _) = eval_gold_at(&ws.write("upper.txt", &raised));
+    let (recall, precision) = eval_dev_notes_in_one_case(str::to_uppercase);
     println!("dev notes in capitals: recall {recall:.3} precision {precision:.3}");
     assert!(recall >= 0.93, "capitals recall {recall:.3}");
     assert!(precision >= 0.93, "capitals precision {precision:.3}");
