@@ -66,6 +66,8 @@ const ID_SUFFIX: &str =
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
+/// What ends a facility's name in a lowercase note.
+const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?";
@@ -172,9 +174,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", r"(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church)\b)".into(), 1, Check::Facility),
+        ("HOSPITAL", format!(r"(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::Facility),
         // A letterhead's line names the practice: "riverbend urology associates".
-        ("HOSPITAL", r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){1,3}(?:hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church))[ \t]*(?:\r?\n|$)".into(), 1, Check::Facility),
+        ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::Facility),
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
         // center, keene, nh".
         ("GEO", format!(r"\b((?:[a-z][a-z'-]+[ \t]){{0,2}}[a-z][a-z'-]+),[ \t]*(?:{})(?:[ \t]+(\d{{5}}(?:-\d{{4}})?))?\b(?:[ \t]*[.,;)]|[ \t]*\r?\n|[ \t]*$|[ \t]+\d)", STATE_ABBR.to_lowercase()), 0, Check::LowerCityState),
@@ -773,8 +775,7 @@ const STREET_DETERMINERS: &[&str] = &[
 /// more words before the specialty or one that is no common English word ("Lakeshore
 /// Hematology", "Concord Occupational Health", but not "Appreciate Cardiology").
 fn practice_start(text: &str, start: usize, end: usize) -> Option<usize> {
-    let from = facility_start(text, start, end)?;
-    let mut from = from;
+    let mut from = facility_start(text, start, end)?;
     // "ST ELEVATION II, III, AVF. CATH LAB": the name starts after the last period or comma.
     if let Some(p) = text[from..end].rfind([',', '.']) {
         from += p + 1;
@@ -816,18 +817,16 @@ fn practice_start(text: &str, start: usize, end: usize) -> Option<usize> {
 /// known place start.
 fn town_start(text: &str, start: usize, end: usize) -> Option<usize> {
     let words = &text[start..end];
-    let mut starts: Vec<usize> = words
+    let starts: Vec<usize> = words
         .char_indices()
         .filter(|&(i, c)| !c.is_whitespace() && (i == 0 || words[..i].ends_with([' ', '\t'])))
         .map(|(i, _)| i)
         .collect();
-    starts.reverse();
-    starts
-        .into_iter()
-        .take(2)
-        .filter(|&i| words::is_city(&words[i..]))
-        .last()
-        .map(|i| start + i)
+    // The longer of the last two words' places first: "East Hartford" before "Hartford".
+    starts[starts.len().saturating_sub(2)..]
+        .iter()
+        .find(|&&i| words::is_city(&words[i..]))
+        .map(|&i| start + i)
 }
 
 /// The words of [`PRACTICE_SUFFIX`]: where the name before a specialty ends.
