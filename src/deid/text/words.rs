@@ -1886,27 +1886,24 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     // A capitalised word that no list knows, inside a sentence, is a name: the lists hold the
     // English words, clinical terms and places, so what is left is mostly rare names
     // ("seen with Nakashima"). A number after it makes it a drug or device ("Keppra 500").
-    {
-        for i in 0..n {
-            let t = &toks[i];
-            let after = text[t.mark_end..].trim_start_matches([' ', '\t']);
-            let next_word = after
-                .split(|c: char| !c.is_ascii_alphabetic())
-                .next()
-                .unwrap_or("");
-            // "I'm", "I'll": contractions, not names.
-            if unknown(t)
-                && !text[t.start..].starts_with("I'")
-                && !text[t.start..].starts_with("I\u{2019}")
-                && !STREET_WORDS.contains(&next_word)
-                && !t.sentence_start
-                && !camel_case(t, text)
-                && t.end - t.start >= 4
-                && !after.starts_with(|c: char| c.is_ascii_digit())
-                && mark[i].is_none()
-            {
-                mark[i] = Some("NAME");
-            }
+    for i in 0..n {
+        let t = &toks[i];
+        if !unknown(t) || t.sentence_start || t.end - t.start < 4 || mark[i].is_some() {
+            continue;
+        }
+        let after = text[t.mark_end..].trim_start_matches([' ', '\t']);
+        let next_word = after
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        // "I've", "I'd": contractions, not names.
+        if !text[t.start..].starts_with("I'")
+            && !text[t.start..].starts_with("I\u{2019}")
+            && !STREET_WORDS.contains(&next_word)
+            && !camel_case(t, text)
+            && !after.starts_with(|c: char| c.is_ascii_digit())
+        {
+            mark[i] = Some("NAME");
         }
     }
 
