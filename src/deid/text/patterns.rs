@@ -180,7 +180,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
         // center, keene, nh".
         ("GEO", format!(r"\b((?:[a-z][a-z'-]+[ \t]){{0,2}}[a-z][a-z'-]+),[ \t]*(?:{})(?:[ \t]+(\d{{5}}(?:-\d{{4}})?))?\b(?:[ \t]*[.,;)]|[ \t]*\r?\n|[ \t]*$|[ \t]+\d)", STATE_ABBR.to_lowercase()), 0, Check::LowerCityState),
-        ("GEO", format!(r",[ \t]*(?i:{STATE_ABBR})[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
+        ("GEO", format!(r",[ \t]*(?:{})[ \t]+(\d{{5}}(?:-\d{{4}})?)\b", STATE_ABBR.to_lowercase()), 1, Check::None),
         // A practice named for its specialty: "Pioneer Valley Orthopedics", "Concord
         // Occupational Health", "Lakeshore Hematology"; "Appreciate Cardiology" is no name.
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Za-z'&.-]*[ \t]+){{1,4}}(?:{PRACTICE_SUFFIX})\b"), 0, Check::Practice),
