@@ -1181,9 +1181,9 @@ const STREET_WORDS: &[&str] = &[
     "ST", "RD", "AVE", "DR", "LN", "BLVD",
 ];
 
-/// Words for a person's role that a lowercase note puts right before the person's name ("rn
-/// maddox", "surgeon magnusson").
-const LOWERCASE_ROLES: &[&str] = &[
+/// Words for a person's role that notes put right before the person's name ("rn maddox",
+/// "surgeon magnusson", "Tech JPL").
+const PERSON_ROLES: &[&str] = &[
     "rn",
     "np",
     "lpn",
@@ -1487,7 +1487,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 && [&toks[i + 1], &toks[i + 2]].iter().all(|t| {
                     lowercase_name_like(t, text) || t.flags & NAME != 0 && t.flags & WORD == 0
                 });
-            if patient || LOWERCASE_ROLES.contains(&role) {
+            if patient || PERSON_ROLES.contains(&role) {
                 mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
                     lowercase_name_like(t, text)
                         || t.shape == Shape::Lower
@@ -1508,10 +1508,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             let after = line_after(text, b.mark_end).trim();
             let leads = before.is_empty() || before.ends_with(',') || before.ends_with(" of");
             if a.shape == Shape::Lower
-                && b.shape == Shape::Lower
                 && leads
                 && (after.is_empty() || after.starts_with([',', ':', '(']))
-                && a.flags & FIRST != 0
                 && (b.flags & LAST != 0 || lowercase_name_like(b, text))
                 && (a.flags | b.flags) & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL) == 0
                 && (a.flags & WORD == 0 || b.flags & WORD == 0)
@@ -1813,7 +1811,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && (2..=4).contains(&(toks[i + 1].end - toks[i + 1].start))
             && toks[i + 1].flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL | CREDENTIAL) == 0
             && clause_ends_after(&toks[i + 1], text)
-            && LOWERCASE_ROLES.iter().any(|r| r.eq_ignore_ascii_case(w))
+            && PERSON_ROLES.iter().any(|r| r.eq_ignore_ascii_case(w))
         {
             mark[i + 1] = Some("NAME");
         }
