@@ -29,8 +29,9 @@ enum Check {
     /// A practice named for its specialty: some word before the specialty must be one that a
     /// sentence would not use there (a place, a name, a word no list knows), or two words.
     Practice,
-    /// "Leominster PD": the words before the department name a known place.
-    TownDepartment,
+    /// Group 1 ends in a known place ("Leominster PD", "VA Palo Alto"); the span starts at
+    /// the place.
+    Town,
     /// A lowercase street without a number: the words before the suffix are not "the", "a",
     /// a pronoun or a possessive.
     Street,
@@ -69,8 +70,8 @@ const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|D
 /// What ends a facility's name in a lowercase note.
 const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church";
 /// Specialties that name a practice when a specific word comes before them.
-const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?";
+const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -106,7 +107,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
-        ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id"), 1, Check::IdLength),
+        ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         // A pharmacy's store number places the patient: "CVS #4471", "pharmacy # 2210".
@@ -149,13 +150,17 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
         // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
         // or the clause's end follows.
-        ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::Facility),
+        ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b(?:\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
         // A lowercase address needs a word that introduces one ("lives at 88 pine st") or a
         // line of its own ("118 elm street, northampton, ma 01060").
         ("GEO", r"(?:(?m:^)[ \t]*|(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+))(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
         // Transcription initials: "JQP/lw D: 11/29/2025".
         ("NAME", r"(?m)^([A-Z]{2,4})/[a-z]{2,4}\b".into(), 1, Check::None),
         ("NAME", r"(?m)^[A-Z]{2,4}/([a-z]{2,4})\b".into(), 1, Check::None),
+        // "LJA:rt" above "DD: 04/13/87": with a colon only where the dictation dates follow,
+        // since "CV:rrr" alone on a line is an exam finding.
+        ("NAME", r"(?m)^([A-Z]{2,4}):[a-z]{2,4}[ \t]*\r?\n[ \t]*(?:DD|TD|D|T)[ \t]*:".into(), 1, Check::None),
+        ("NAME", r"(?m)^[A-Z]{2,4}:([a-z]{2,4})[ \t]*\r?\n[ \t]*(?:DD|TD|D|T)[ \t]*:".into(), 1, Check::None),
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE)\b".into(), 0, Check::Facility),
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
@@ -166,11 +171,18 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::Facility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", r"(?:\b(?i:works|working|worked|employed)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
         // villus sampling, so it needs "to"/"at"/"from" before it.
-        ("HOSPITAL", r"\b(?:Walgreens|Rite Aid|Duane Reade)\b".into(), 0, Check::None),
-        ("HOSPITAL", r"(?:\b(?:to|at|from|via)[ \t]+)(CVS)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"\b(?:Walgreens|WALGREENS|walgreens|Rite Aid|RITE AID|rite aid|Duane Reade|DUANE READE)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
+        // Health systems known by one word that is also an English word or a surname: "take
+        // her to Mercy", "MRI at Shriners".
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|Beth Israel|BIDMC)\b".into(), 1, Check::None),
+        // A VA facility named for its place: "followed at VA Central Western Massachusetts",
+        // "VA Palo Alto".
+        ("HOSPITAL", format!(r"\bVA[ \t]+(?:[A-Z][a-z]+[ \t]+){{0,3}}(?:{STATE_NAME})\b"), 0, Check::None),
+        ("HOSPITAL", r"\bVA[ \t]+((?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+)\b".into(), 0, Check::Town),
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
@@ -186,9 +198,11 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Za-z'&.-]*[ \t]+){{1,4}}(?:{PRACTICE_SUFFIX})\b"), 0, Check::Practice),
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+){{1,4}}(?:{})\b", PRACTICE_SUFFIX.to_uppercase()), 0, Check::Practice),
         // A town's police or fire department places the patient: "notified by Leominster PD".
-        ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::TownDepartment),
+        ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // Organisations and chains that place a patient wherever they are named.
-        ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?|Big Y|Aldi|ALDI|Goodwill|Salvation Army|SALVATION ARMY|Catholic Charities|Planned Parenthood|PLANNED PARENTHOOD|Quest Diagnostics|QUEST DIAGNOSTICS|Labcorp|LabCorp|LABCORP|DaVita|DAVITA|Fresenius|FRESENIUS)\b".into(), 0, Check::None),
+        // Home care, equipment and infusion suppliers: "OPAT via Option Care".
+        ("HOSPITAL", r"\b(?:Option Care|OPTION CARE|option care|Coram|CORAM|Apria|APRIA|apria|Lincare|LINCARE|lincare|Byram|BYRAM|Edgepark|EDGEPARK|Bayada|BAYADA|bayada|Amedisys|AMEDISYS|amedisys|Visiting Angels|VISITING ANGELS|Home Instead|HOME INSTEAD|BrightStar|Comfort Keepers|Aveanna|AVEANNA)\b".into(), 0, Check::None),
         // The header of a dictated record, fields between bars: "490215637 | SMH | 07712940 |
         // | 883011 | 4/02/2006 ...": the site's abbreviation and every bare number are
         // identifiers.
@@ -259,10 +273,7 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
             let (m_start, m_end, whole_end) = if p.group == 0
                 && !matches!(
                     p.check,
-                    Check::CityState
-                        | Check::CityZip
-                        | Check::TownDepartment
-                        | Check::LowerCityState
+                    Check::CityState | Check::CityZip | Check::Town | Check::LowerCityState
                 ) {
                 match p.regex.find_at(bytes, at) {
                     Some(m) => (m.start(), m.end(), m.end()),
@@ -329,12 +340,10 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                     Some(s) => start = s,
                     None => continue,
                 },
-                Check::TownDepartment => {
-                    match locs.get(1).and_then(|(s, e)| town_start(text, s, e)) {
-                        Some(s) => start = s,
-                        None => continue,
-                    }
-                }
+                Check::Town => match locs.get(1).and_then(|(s, e)| town_start(text, s, e)) {
+                    Some(s) => start = s,
+                    None => continue,
+                },
                 Check::LowerCityState => {
                     let Some((s, e)) = locs.get(1) else { continue };
                     let town = town_start(text, s, e).or_else(|| {
@@ -565,6 +574,8 @@ const NOT_DATE_NEAR: &[&str] = &[
     "pain", "score", "scores", "strength", "murmur", "apgar", "apgars", "gcs", "mood", "rated",
     "tab", "tabs", "tablet", "cores", "bp", "grade", "motor", "power", "reflexes", "cx",
     "cultures", "bottles", "positive", "vision", "acuity",
+    // Ventilator settings: "psv 10/5", "BiPAP 12/6".
+    "psv", "ps", "peep", "cpap", "bipap", "ipap", "vent", "simv",
 ];
 
 fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
@@ -806,10 +817,12 @@ fn practice_start(text: &str, start: usize, end: usize) -> Option<usize> {
     {
         return None;
     }
+    // "Newton-Wellesley Internal Medicine": two places joined name one practice.
+    let places = |w: &str| w.contains('-') && w.split('-').all(words::is_city);
     let specific = before.len() >= 2
         || before
             .iter()
-            .any(|w| words::is_city(w) || !words::is_common_word(w));
+            .any(|w| words::is_city(w) || places(w) || !words::is_common_word(w));
     specific.then_some(from)
 }
 
@@ -867,6 +880,8 @@ const PRACTICE_WORDS: &[&str] = &[
     "laboratory",
     "pharmacy",
     "counseling",
+    "internal",
+    "primary",
 ];
 
 /// Leading words that are part of the sentence, not the facility's name.
@@ -1169,6 +1184,17 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
                 | "pediatrics"
                 | "physical"
                 | "therapy"
+                | "specialty"
+                | "learning"
+                | "daycare"
+                | "recovery"
+                | "treatment"
+                | "community"
+                | "resource"
+                | "association"
+                | "shelter"
+                | "gym"
+                | "fitness"
         ) {
             words.pop();
         } else {

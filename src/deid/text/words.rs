@@ -1164,13 +1164,24 @@ fn and_another(
 /// fundoplication" is in the noun list).
 const OPERATION_SUFFIXES: &[&str] = &["ectomy", "otomy", "ostomy", "plasty", "pexy", "rrhaphy"];
 
-/// "Mr. Devereaux (91)": an age over 89 in parentheses just after a name; its byte range.
+/// "Mr. Devereaux (91)", "(Rosaria Santangelo, 91)": an age over 89 in parentheses just
+/// after a name, or after its comma inside them; its byte range.
 fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
-    let rest = text[name_end..].strip_prefix(" (")?;
+    let after = &text[name_end..];
+    let (rest, inside_parens) = match after.strip_prefix(" (") {
+        Some(rest) => (rest, true),
+        None => (after.strip_prefix(", ")?, false),
+    };
+    let from = name_end + (after.len() - rest.len());
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let age: u32 = rest[..digits].parse().ok()?;
-    let closed = rest[digits..].starts_with(')');
-    (closed && (90..=119).contains(&age)).then(|| (name_end + 2, name_end + 2 + digits))
+    let closed = rest[digits..].starts_with(')')
+        && (inside_parens || {
+            let line = line_before(text, name_end);
+            line.rfind(['(', ')'])
+                .is_some_and(|p| line.as_bytes()[p] == b'(')
+        });
+    (closed && (90..=119).contains(&age)).then(|| (from, from + digits))
 }
 
 /// Street suffixes: a capitalised word before one names a street ("Creekview Dr"), not a
@@ -1583,7 +1594,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 t.shape == Shape::Lower && t.flags & NAME != 0 && t.flags & (WORD | CLINICAL) == 0
             });
         }
-        if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
+        // "asked questions re: trach": a lowercase "re:" names a topic, not a person.
+        if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon && w != "re" {
             let lowercase = t.shape == Shape::Lower;
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
                 (is_capitalised(t) || t.shape == Shape::Initial)
