@@ -66,8 +66,14 @@ bench-text: $(BENCH_VENV)/bin/python
 	target/release/harbor bench-text --megabytes $${BENCH_TEXT_MB:-64}
 	$(BENCH_VENV)/bin/python tests/tools/presidio_compare.py target/release/harbor tests/data/notes_dev.txt tests/data/notes_heldout.txt
 
-dicts:
-	python3 src/deid/text/dict/build_dicts.py
+# The word lists' builder reads the SSA baby-name table (Parquet) with pyarrow, in its own venv.
+DICTS_VENV := .venv-dicts
+$(DICTS_VENV)/bin/python:
+	python3 -m venv $(DICTS_VENV)
+	$(DICTS_VENV)/bin/pip install -q pyarrow
+
+dicts: $(DICTS_VENV)/bin/python
+	$(DICTS_VENV)/bin/python src/deid/text/dict/build_dicts.py
 
 clean-out:
 	rm -rf out

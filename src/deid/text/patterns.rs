@@ -42,6 +42,8 @@ enum Check {
     CityZip,
     /// "92F", "93 yo M": an age and sex, not a temperature ("T 99F") or an amount ("$95M").
     AgeSex,
+    /// Group 1's first word is in no word list: a name, not "home" or "night".
+    UnknownWord,
 }
 
 struct Pattern {
@@ -208,6 +210,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // identifiers.
         ("HOSPITAL", r"(?m)^\d{5,}[ \t]*\|[ \t]*([A-Z][A-Z&]{1,7})[ \t]*\|".into(), 1, Check::None),
         ("OTHER_ID", r"\|[ \t]*(\d{4,})[ \t]*(?:\||$)".into(), 1, Check::None),
+        // A lowercase employer: "fmla paperwork for her job at tjx".
+        ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
         ("GEO", r"(?:\b(?:on|off|at|near)[ \t]+)((?:[a-z][a-z'-]+[ \t]+){1,2}(?:st|rd|ave|blvd|ln|street|road|avenue|lane|drive|terrace|ter|pkwy|parkway|hwy|court|ct|circle|cir|pike)\b\.?)".into(), 1, Check::Street),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
@@ -357,6 +361,13 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                             continue;
                         }
                         None => continue,
+                    }
+                }
+                Check::UnknownWord => {
+                    let Some((s, e)) = locs.get(1) else { continue };
+                    let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
+                    if !words::is_unknown(first) {
+                        continue;
                     }
                 }
                 Check::Street => {

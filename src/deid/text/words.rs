@@ -491,6 +491,10 @@ const RELATIONS: &[&str] = &[
     "fiancee",
     "boyfriend",
     "girlfriend",
+    "bf",
+    "gf",
+    "sib",
+    "baby",
     "caregiver",
     "neighbor",
     "roommate",
@@ -752,6 +756,11 @@ pub fn is_first_name(word: &str) -> bool {
 /// Whether `word` (any case) is in the common English word list.
 pub fn is_common_word(word: &str) -> bool {
     flags_of(word) & WORD != 0
+}
+
+/// Whether `word` is in no list at all: no English word, name, place or clinical term.
+pub fn is_unknown(word: &str) -> bool {
+    flags_of(word) == 0
 }
 
 pub fn is_surname(word: &str) -> bool {
@@ -1063,6 +1072,9 @@ fn credential_closes(text: &str, t: &Tok, dict: &Dict) -> bool {
 /// and no English or clinical word.
 fn lowercase_name_like(t: &Tok, text: &str) -> bool {
     let w = &text[t.start..t.end];
+    if t.shape == Shape::Lower && w.contains('-') {
+        return hyphenated_name_like(w);
+    }
     t.shape == Shape::Lower
         && t.flags
             & (WORD
@@ -1077,6 +1089,26 @@ fn lowercase_name_like(t: &Tok, text: &str) -> bool {
             == 0
         && w.len() >= 3
         && !OPERATION_SUFFIXES.iter().any(|s| w.ends_with(s))
+}
+
+/// "okonkwo-hale", "ferreira-stone": a double-barrelled name, one part of it no word (at least
+/// four letters), and no part a clinical term; "follow-up", "post-op" and "x-ray" are not.
+fn hyphenated_name_like(word: &str) -> bool {
+    let mut key = String::new();
+    let mut parts = 0;
+    let mut unworded = false;
+    for part in word.split('-') {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_lowercase()) {
+            return false;
+        }
+        let flags = lookup(&DICT, part, &mut key);
+        if flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL) != 0 {
+            return false;
+        }
+        unworded |= part.len() >= 4 && flags & (WORD | RARE_WORD) == 0;
+        parts += 1;
+    }
+    parts >= 2 && unworded
 }
 
 /// A note written in capitals: most words, and nearly all, not lowercase.
@@ -1594,8 +1626,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 t.shape == Shape::Lower && t.flags & NAME != 0 && t.flags & (WORD | CLINICAL) == 0
             });
         }
-        // "asked questions re: trach": a lowercase "re:" names a topic, not a person.
-        if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon && w != "re" {
+        if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
             let lowercase = t.shape == Shape::Lower;
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
                 (is_capitalised(t) || t.shape == Shape::Initial)
@@ -1616,6 +1647,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && gaps[i + 1] == Gap::Dot
             && t.end - t.start >= 2
         {
+            // "dr. felicity auerbach": a first name that is also a word, before a surname.
+            if i + 2 < n
+                && gaps[i + 2] == Gap::Space
+                && toks[i + 1].shape == Shape::Lower
+                && toks[i + 1].flags & FIRST != 0
+                && toks[i + 1].flags & (CLINICAL | TITLE | LABEL | RELATION | LOCATIVE) == 0
+                && (lowercase_name_like(&toks[i + 2], text)
+                    || toks[i + 2].shape == Shape::Lower
+                        && toks[i + 2].flags & LAST != 0
+                        && toks[i + 2].flags & (WORD | CLINICAL) == 0)
+            {
+                mark[i + 1] = Some("NAME");
+                mark[i + 2] = Some("NAME");
+            }
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
                 lowercase_name_like(t, text)
                     || t.shape == Shape::Lower
@@ -1723,7 +1768,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 && i + 1 < n
                 && gaps[i + 1] == Gap::Space
                 && toks[i + 1].shape == t.shape
-                && toks[i + 1].flags & LAST != 0
+                && (toks[i + 1].flags & LAST != 0
+                    || toks[i + 1].flags == 0 && toks[i + 1].end - toks[i + 1].start >= 3)
                 && toks[i + 1].flags & (CLINICAL | TITLE | LABEL | RELATION) == 0
             {
                 mark[i + 1] = Some("NAME");
@@ -1780,9 +1826,10 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         {
             mark[i] = Some("NAME");
         }
-        // "spoke w/ jessica (daughter)": the same in a lowercase note.
+        // "spoke w/ jessica (daughter)", "family (ottoline, daughter)": the same in a
+        // lowercase note, for a first name or a word no list knows.
         if t.shape == Shape::Lower
-            && t.flags & FIRST != 0
+            && (t.flags & FIRST != 0 || t.flags == 0 && t.end - t.start >= 4)
             && t.flags & (WORD | CLINICAL | RELATION) == 0
             && followed_by_relation(&text[t.mark_end..], dict)
         {

