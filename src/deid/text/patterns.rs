@@ -42,6 +42,9 @@ enum Check {
     CityZip,
     /// "92F", "93 yo M": an age and sex, not a temperature ("T 99F") or an amount ("$95M").
     AgeSex,
+    /// A facility in lower case: as [`Check::Facility`], and no function word inside the name
+    /// ("weaned to room air by hospital day 3" is a clause).
+    LowerFacility,
     /// Group 1's first word is in no word list: a name, not "home" or "night".
     UnknownWord,
 }
@@ -73,7 +76,7 @@ const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|D
 const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -110,7 +113,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
         ("OTHER_ID", labelled(r"accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name"), 1, Check::IdLength),
-        ("OTHER_ID", marked(r"case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
+        ("OTHER_ID", marked(r"room|rm|case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         // A pharmacy's store number places the patient: "CVS #4471", "pharmacy # 2210".
         ("OTHER_ID", r"(?i:\b(?:cvs|walgreens|rite aid|walmart|kroger|costco|safeway|publix|pharmacy|store))[ \t]*#[ \t]*(\d{2,6})\b".into(), 1, Check::None),
@@ -150,6 +153,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
         // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
         ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
+        // "the accident on I-93": an interstate by its short name where a road is expected
+        // ("I-131" alone is an isotope).
+        ("GEO", r"(?:\b(?i:on|off|onto|via|take|took|taking|from|near|the)[ \t]+)(I-\d{1,3})\b".into(), 1, Check::None),
         // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
         // or the clause's end follows.
         ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b(?:\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
@@ -188,9 +194,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", format!(r"(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::Facility),
+        ("HOSPITAL", format!(r"(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
         // A letterhead's line names the practice: "riverbend urology associates".
-        ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::Facility),
+        ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::LowerFacility),
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
         // center, keene, nh".
         ("GEO", format!(r"\b((?:[a-z][a-z'-]+[ \t]){{0,2}}[a-z][a-z'-]+),[ \t]*(?:{})(?:[ \t]+(\d{{5}}(?:-\d{{4}})?))?\b(?:[ \t]*[.,;)]|[ \t]*\r?\n|[ \t]*$|[ \t]+\d)", STATE_ABBR.to_lowercase()), 0, Check::LowerCityState),
@@ -339,6 +345,10 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                 Check::Facility => match facility_start(text, start, end) {
                     Some(s) => start = s,
                     None => continue,
+                },
+                Check::LowerFacility => match facility_start(text, start, end) {
+                    Some(s) if !lowercase_clause(&text[s..end]) => start = s,
+                    _ => continue,
                 },
                 Check::Practice => match practice_start(text, start, end) {
                     Some(s) => start = s,
@@ -895,6 +905,41 @@ const PRACTICE_WORDS: &[&str] = &[
     "primary",
 ];
 
+/// Whether lowercase words read as a clause rather than a name: a preposition, verb or
+/// pronoun among them.
+fn lowercase_clause(words: &str) -> bool {
+    words.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "by" | "in"
+                | "on"
+                | "at"
+                | "to"
+                | "for"
+                | "with"
+                | "from"
+                | "was"
+                | "is"
+                | "were"
+                | "his"
+                | "her"
+                | "their"
+                | "my"
+                | "your"
+                | "our"
+                | "after"
+                | "before"
+                | "during"
+                | "then"
+                | "when"
+                | "while"
+                | "if"
+                | "not"
+                | "no"
+        )
+    })
+}
+
 /// Leading words that are part of the sentence, not the facility's name.
 const SENTENCE_WORDS: &[&str] = &[
     "the",
@@ -1130,8 +1175,20 @@ const GENERIC_WORDS: &[&str] = &[
 /// is a generic service name ("Cardiology Clinic", "the Emergency Hospital").
 fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
     let matched = &text[start..end];
+    // "WITH QUESTIONS. HOME HEALTH": a sentence ended inside the match; the name starts after
+    // it. A short word with a period is an abbreviation ("ST.", "Mt.").
     let mut offset = 0;
-    for word in matched.split_inclusive(char::is_whitespace) {
+    for (i, _) in matched.match_indices(". ") {
+        let word = matched[..i]
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("");
+        if word.chars().filter(|c| c.is_alphabetic()).count() > 3 {
+            offset = i + 2;
+        }
+    }
+    // "DOXYCYCLINE. DISCHARGED HOME WITH VNA": then the sentence's own words before the name.
+    for word in matched[offset..].split_inclusive(char::is_whitespace) {
         if SENTENCE_WORDS
             .iter()
             .any(|w| w.eq_ignore_ascii_case(word.trim()))
@@ -1141,19 +1198,6 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
             break;
         }
     }
-    // "WITH QUESTIONS. HOME HEALTH": a sentence ended inside the match; the name starts after
-    // it. A short word with a period is an abbreviation ("ST.", "Mt.").
-    let mut from = offset;
-    for (i, _) in matched.match_indices(". ") {
-        let word = matched[..i]
-            .rsplit(char::is_whitespace)
-            .next()
-            .unwrap_or("");
-        if i >= from && word.chars().filter(|c| c.is_alphabetic()).count() > 3 {
-            from = i + 2;
-        }
-    }
-    let offset = from;
     let rest = &matched[offset..];
     let mut words: Vec<&str> = rest.split_whitespace().collect();
     // Drop the suffix words themselves, then see whether anything specific is left.
@@ -1206,6 +1250,7 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
                 | "shelter"
                 | "gym"
                 | "fitness"
+                | "vna"
         ) {
             words.pop();
         } else {
