@@ -179,14 +179,14 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::Facility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:[a-z]+[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
         // villus sampling, so it needs "to"/"at"/"from" before it.
         ("HOSPITAL", r"\b(?:Walgreens|WALGREENS|walgreens|Rite Aid|RITE AID|rite aid|Duane Reade|DUANE READE)\b".into(), 0, Check::None),
         ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
         // Health systems known by one word that is also an English word or a surname: "take
         // her to Mercy", "MRI at Shriners".
-        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|Beth Israel|BIDMC)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|Beth Israel|BIDMC)\b".into(), 1, Check::None),
         // A VA facility named for its place: "followed at VA Central Western Massachusetts",
         // "VA Palo Alto".
         ("HOSPITAL", format!(r"\bVA[ \t]+(?:[A-Z][a-z]+[ \t]+){{0,3}}(?:{STATE_NAME})\b"), 0, Check::None),
@@ -216,6 +216,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // identifiers.
         ("HOSPITAL", r"(?m)^\d{5,}[ \t]*\|[ \t]*([A-Z][A-Z&]{1,7})[ \t]*\|".into(), 1, Check::None),
         ("OTHER_ID", r"\|[ \t]*(\d{4,})[ \t]*(?:\||$)".into(), 1, Check::None),
+        // Where a patient lives or is moved between: "resident of Heritage Woods since 2022",
+        // "admitted from Briarwood"; the generic ("discharged to Rehab") is dropped.
+        ("HOSPITAL", r"(?:\b(?:[Rr]esident of|[Rr]esides at|[Rr]esiding at|[Ll]ives at|[Ll]iving at|[Aa]dmitted from|[Tt]ransferred from|[Ss]ent from|[Dd]ischarged to|[Tt]ransferred to)[ \t]+(?:the[ \t]+)?)((?:[A-Z][a-z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][a-z][A-Za-z'&-]*)".into(), 1, Check::Facility),
         // A lowercase employer: "fmla paperwork for her job at tjx".
         ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
