@@ -45,6 +45,12 @@ enum Check {
     /// A facility in lower case: as [`Check::Facility`], and no function word inside the name
     /// ("weaned to room air by hospital day 3" is a clause).
     LowerFacility,
+    /// A facility in capitals: as [`Check::Facility`], and no preposition or verb inside the
+    /// name ("WEANED TO ROOM AIR BY HOSPITAL DAY 3").
+    UpperFacility,
+    /// A house number and street: no unit of time or measure, and no preposition, among the
+    /// street's words ("RTC 2 WK WITH DR. SORENSEN", "1.5 MM ST DEPRESSION").
+    NumberedStreet,
     /// Group 1's first word is in no word list: a name, not "home" or "night".
     UnknownWord,
 }
@@ -61,6 +67,7 @@ struct Pattern {
 const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
 /// A month's full name, capitalised or in capitals (lower case "may" and "march" are verbs).
 const MONTH_NAME: &str = "January|February|March|April|May|June|July|August|September|Sept|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|SEPT|OCTOBER|NOVEMBER|DECEMBER";
+const HOLIDAYS: &str = "Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day";
 const STATE_ABBR: &str = "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]";
 const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming";
 /// A labelled identifier's value: holds a digit and no spaces (a label followed by a word is
@@ -96,7 +103,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("SSN", r"(?i)\b(?:ssn|soc(?:ial)? sec(?:urity)?(?: number| no\.?| #)?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b".into(), 1, Check::None),
         ("SSN", r"(?i:\b(?:ssn|social security(?: number| no\.?| #)?)\s*(?:last\s*(?:4|four)(?:\s*digits)?|ending(?:\s*in)?|xxx-xx-|\*\*\*-\*\*-)\s*[:#]?\s*)(\d{4})\b".into(), 1, Check::None),
         ("FAX", format!(r"(?i:\b(?:fax|facsimile|f)\b)\s*(?:#|no\.?|number)?\s*[:.]?\s*({phone_body})"), 1, Check::None),
-        ("PHONE", format!(r"{phone_body}(?:\s*(?:x|ext\.?)\s*\d{{1,5}})?"), 0, Check::None),
+        ("PHONE", format!(r"{phone_body}(?:\s*(?:[xX]|(?i:ext)\.?)\s*\d{{1,5}})?"), 0, Check::None),
         ("PHONE", r"\b\d{3}-\d{4}\b".into(), 0, Check::None),
         ("PHONE", r"(?i:\b(?:pager|beeper|pgr|pg|ext\.?|extension|x))\s*(?:#|no\.?|number)?\s*[:.]?\s*#?\s*(\d{4,5})\b".into(), 1, Check::None),
         ("PHONE", r"(?i:\b(?:pager|beeper|pgr|phone|tel|telephone|cell|mobile|ph|call|contact|pg)\b)\.?\s*(?:#|no\.?|number)?\s*[:.]?\s*#?\s*(\+?\d[\d().-]{3,}\d)\b".into(), 1, Check::None),
@@ -140,16 +147,16 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
-        ("DATE", r"(?i:\b(?:since|until|till|around|past)[ \t]+)(midnight|noon)\b".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:since|until|till|around|past)[ \t]+)((?i:midnight|noon))\b".into(), 1, Check::None),
         // "on the 8th.": a day of the month, not "on the 3rd floor".
-        ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
         ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
         ("DATE", r"(?:^|[^/\w])((?i:tues?|weds?|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)?!]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
         ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),
-        ("DATE", r"\b(?:Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day)\b".into(), 0, Check::None),
-        ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::None),
+        ("DATE", format!(r"\b(?:{HOLIDAYS}|{})\b", HOLIDAYS.to_uppercase()), 0, Check::None),
+        ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::NumberedStreet),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
         // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
         ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
@@ -159,6 +166,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
         // or the clause's end follows.
         ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b(?:\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
+        ("GEO", r"\bON[ \t]+((?:[A-Z]+[ \t]){1,2}ST)\b(?:\.?(?:[ \t]+(?:IN|NEAR|AND)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
         // A lowercase address needs a word that introduces one ("lives at 88 pine st") or a
         // line of its own ("118 elm street, northampton, ma 01060").
         ("GEO", r"(?:(?m:^)[ \t]*|(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+))(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
@@ -167,8 +175,11 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("NAME", r"(?m)^[A-Z]{2,4}/([a-z]{2,4})\b".into(), 1, Check::None),
         // "LJA:rt" above "DD: 04/13/87": with a colon only where the dictation dates follow,
         // since "CV:rrr" alone on a line is an exam finding.
-        ("NAME", r"(?m)^([A-Z]{2,4}):[a-z]{2,4}[ \t]*\r?\n[ \t]*(?:DD|TD|D|T)[ \t]*:".into(), 1, Check::None),
-        ("NAME", r"(?m)^[A-Z]{2,4}:([a-z]{2,4})[ \t]*\r?\n[ \t]*(?:DD|TD|D|T)[ \t]*:".into(), 1, Check::None),
+        ("NAME", r"(?m)^([A-Z]{2,4}):(?:[a-z]{2,4}|[A-Z]{2,4})[ \t]*\r?\n[ \t]*(?:DD|TD|D|T)[ \t]*:".into(), 1, Check::None),
+        ("NAME", r"(?m)^[A-Z]{2,4}:([a-z]{2,4}|[A-Z]{2,4})[ \t]*\r?\n[ \t]*(?:DD|TD|D|T)[ \t]*:".into(), 1, Check::None),
+        // In capitals: "JQP/LW D: 11/29/2025", the dictation date after the initials.
+        ("NAME", r"(?m)^([A-Z]{2,4})/[A-Z]{2,4}[ \t]+(?:DD|D)[ \t]*:".into(), 1, Check::None),
+        ("NAME", r"(?m)^[A-Z]{2,4}/([A-Z]{2,4})[ \t]+(?:DD|D)[ \t]*:".into(), 1, Check::None),
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE)\b".into(), 0, Check::Facility),
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
@@ -176,10 +187,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"(?i:\bzip(?:\s*code)?)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b".into(), 1, Check::None),
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
-        ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::Facility),
+        ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::UpperFacility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:[a-z]+[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
         // villus sampling, so it needs "to"/"at"/"from" before it.
         ("HOSPITAL", r"\b(?:Walgreens|WALGREENS|walgreens|Rite Aid|RITE AID|rite aid|Duane Reade|DUANE READE)\b".into(), 0, Check::None),
@@ -349,10 +360,27 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                     Some(s) => start = s,
                     None => continue,
                 },
-                Check::LowerFacility => match facility_start(text, start, end) {
-                    Some(s) if !lowercase_clause(&text[s..end]) => start = s,
-                    _ => continue,
-                },
+                Check::LowerFacility | Check::UpperFacility => {
+                    let with_for = matches!(p.check, Check::LowerFacility);
+                    let name = facility_start(text, start, end)
+                        .map(|s| s + after_clause(&text[s..end], with_for))
+                        .and_then(|s| facility_start(text, s, end));
+                    match name {
+                        Some(s) => start = s,
+                        None => continue,
+                    }
+                }
+                Check::NumberedStreet => {
+                    let street_words = text[start..end].split_whitespace().skip(1);
+                    if street_words.take(4).any(|w| {
+                        let w = w
+                            .trim_matches(|c: char| !c.is_alphanumeric())
+                            .to_ascii_lowercase();
+                        NOT_STREET_WORDS.contains(&w.as_str()) || is_clause_word(&w, true)
+                    }) {
+                        continue;
+                    }
+                }
                 Check::Practice => match practice_start(text, start, end) {
                     Some(s) => start = s,
                     None => continue,
@@ -908,17 +936,16 @@ const PRACTICE_WORDS: &[&str] = &[
     "primary",
 ];
 
-/// Whether lowercase words read as a clause rather than a name: a preposition, verb or
-/// pronoun among them.
-fn lowercase_clause(words: &str) -> bool {
-    words.split_whitespace().any(|w| {
-        matches!(
+/// A preposition, verb or pronoun (lowercase): a word of a clause, not of a name. "For" joins
+/// names in capitals ("HOSPITAL FOR SPECIAL SURGERY"), so it counts only when `with_for`.
+fn is_clause_word(w: &str, with_for: bool) -> bool {
+    (with_for && w == "for")
+        || matches!(
             w,
             "by" | "in"
                 | "on"
                 | "at"
                 | "to"
-                | "for"
                 | "with"
                 | "from"
                 | "was"
@@ -940,8 +967,28 @@ fn lowercase_clause(words: &str) -> bool {
                 | "not"
                 | "no"
         )
-    })
 }
+
+/// Where a facility's name starts in `words` (any case): after the last word of a clause
+/// ("YO M FROM LAUREL RIDGE NURSING HOME", "weaned to room air by hospital"); 0 if none.
+fn after_clause(words: &str, with_for: bool) -> usize {
+    let mut from = 0;
+    let mut at = 0;
+    for w in words.split_inclusive(char::is_whitespace) {
+        at += w.len();
+        if is_clause_word(&w.trim().to_ascii_lowercase(), with_for) {
+            from = at;
+        }
+    }
+    from
+}
+
+/// Words that are never part of a street's name: units of time and measure.
+const NOT_STREET_WORDS: &[&str] = &[
+    "wk", "wks", "week", "weeks", "mo", "mos", "month", "months", "day", "days", "hr", "hrs",
+    "hour", "hours", "min", "mins", "yr", "yrs", "year", "years", "mm", "cm", "mg", "ml", "kg",
+    "y.o", "yo",
+];
 
 /// Leading words that are part of the sentence, not the facility's name.
 const SENTENCE_WORDS: &[&str] = &[

@@ -1342,6 +1342,14 @@ fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
         .split(|c: char| !(c.is_alphabetic() || c == '-'))
         .next()
         .unwrap_or("");
+    // "(OTTOLINE, DAUGHTER)" in a note typed in capitals.
+    let lowered;
+    let word = if word.bytes().all(|b| b.is_ascii_uppercase() || b == b'-') {
+        lowered = word.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        word
+    };
     word.len() > 1
         && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
         && dict.flags.get(word).is_some_and(|f| f & RELATION != 0)
@@ -1569,7 +1577,10 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         let w = &text[t.start..t.end];
         if i + 1 < n && word_is(t, TITLE) && t.shape != Shape::Lower && !ends_street(text, t) {
             let dotted = gaps[i + 1] == Gap::Dot;
-            let upper_title_without_dot = t.shape == Shape::Upper && !dotted && w != "DR";
+            // "MR" and "MS" without a period are also abbreviations (mitral regurgitation,
+            // multiple sclerosis); "OFFICER DELACROIX" and "MRS DELACROIX" are titles.
+            let upper_title_without_dot =
+                t.shape == Shape::Upper && !dotted && w.len() <= 2 && w != "DR";
             // "moderate MR. Cardiology ...": capitals then a capitalised word is an
             // abbreviation ending a sentence, not "MR. SMITH".
             // "Moderate MR. RVSP 48": in a note not in capitals, capitals after "MR." that no
@@ -1583,10 +1594,14 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                         && toks[i - 1].shape != Shape::Upper);
             if (dotted || gaps[i + 1] == Gap::Space) && !upper_title_without_dot && !abbreviation {
                 // "MR. OYELARAN IS A 67 YO": in capitals, an English word that is no name ends it.
+                // "MODERATE MR. RVSP 48": in capitals "MR." is also mitral regurgitation, so a
+                // clinical term after it is no name.
+                let mitral = upper && w == "MR";
                 mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
                     (is_capitalised(t) || t.shape == Shape::Initial)
                         && t.flags & TITLE == 0
                         && !(t.shape == Shape::Upper && t.flags & WORD != 0 && t.flags & NAME == 0)
+                        && !(mitral && t.flags & CLINICAL != 0)
                 });
             }
         }
@@ -1628,8 +1643,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
             let lowercase = t.shape == Shape::Lower;
+            // "RE: PLAN", "RE: LABS": a letter's subject is a name only if no word.
+            let subject = w.eq_ignore_ascii_case("re");
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
-                (is_capitalised(t) || t.shape == Shape::Initial)
+                !(subject && t.flags & WORD != 0)
+                    && (is_capitalised(t) || t.shape == Shape::Initial)
                     && t.flags & (CLINICAL | TITLE) == 0
                     && (t.flags & (WORD | RARE_WORD) == 0 || t.flags & NAME != 0)
                     // "surgeon: oyelowo": in lower case, only words no dictionary has.
@@ -1693,7 +1711,10 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             }
         }
         if i + 1 < n
-            && (word_is(t, RELATION) && matches!(t.shape, Shape::Lower | Shape::Cap) || w == "Dear")
+            && (word_is(t, RELATION)
+                && (matches!(t.shape, Shape::Lower | Shape::Cap)
+                    || upper && t.shape == Shape::Upper)
+                || w == "Dear")
             && matches!(
                 gaps[i + 1],
                 Gap::Space | Gap::Comma | Gap::Colon | Gap::Paren
@@ -1839,7 +1860,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         if i + 1 < n
             && initial(t, text)
             && gaps[i + 1] == Gap::Dot
-            && toks[i + 1].shape == Shape::Cap
+            && (toks[i + 1].shape == Shape::Cap
+                || upper && toks[i + 1].shape == Shape::Upper && toks[i + 1].flags & WORD == 0)
             && toks[i + 1].flags & LAST != 0
             && toks[i + 1].flags & CLINICAL == 0
             && toks[i + 1].end - toks[i + 1].start >= 3
@@ -1852,7 +1874,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         // knows.
         if i + 1 < n
             && word_is(t, LABEL)
-            && t.shape == Shape::Lower
+            && (t.shape == Shape::Lower || upper && t.shape == Shape::Upper)
             && gaps[i + 1] == Gap::Space
             && (strong_name(&toks[i + 1]) || unknown(&toks[i + 1]))
             && !camel_case(&toks[i + 1], text)
