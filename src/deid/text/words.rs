@@ -1216,6 +1216,37 @@ fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
     (closed && (90..=119).contains(&age)).then(|| (from, from + digits))
 }
 
+/// What follows a person's name, not a word, after a relation: "daughter rose re: swelling",
+/// "dtr heather called", "wife grace is hcp".
+const PERSON_FOLLOWERS: &[&str] = &[
+    "re:",
+    "re ",
+    "who ",
+    "is ",
+    "was ",
+    "called",
+    "calls ",
+    "says",
+    "said ",
+    "states",
+    "stated",
+    "reports",
+    "reported",
+    "wants",
+    "asks",
+    "asked",
+    "visited",
+    "visits ",
+    "requests",
+    "requested",
+    "brought",
+    "agrees",
+    "agreed",
+    "aware",
+    "updated",
+    "notified",
+];
+
 /// Street suffixes: a capitalised word before one names a street ("Creekview Dr"), not a
 /// person.
 const STREET_WORDS: &[&str] = &[
@@ -1623,9 +1654,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
                 clause_ends_after(t, text)
                     || rest.starts_with('(')
-                    || ["re:", "re ", "who ", "is ", "was "]
-                        .iter()
-                        .any(|w| rest.starts_with(w))
+                    || PERSON_FOLLOWERS.iter().any(|w| rest.starts_with(w))
             };
             let title = word_is(t, TITLE);
             // "called" and "named" also go with words: "called back, spoke w/ ...".
@@ -1643,8 +1672,9 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
         if i + 1 < n && word_is(t, LABEL) && gaps[i + 1] == Gap::Colon {
             let lowercase = t.shape == Shape::Lower;
-            // "RE: PLAN", "RE: LABS": a letter's subject is a name only if no word.
-            let subject = w.eq_ignore_ascii_case("re");
+            // "RE: PLAN", "CC: EAR PAIN": a letter's subject or a chief complaint is a name
+            // only if no word.
+            let subject = w.eq_ignore_ascii_case("re") || w.eq_ignore_ascii_case("cc");
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
                 !(subject && t.flags & WORD != 0)
                     && (is_capitalised(t) || t.shape == Shape::Initial)
