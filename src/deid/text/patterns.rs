@@ -66,6 +66,10 @@ struct Pattern {
 
 const MONTH: &str = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
 /// A month's full name, capitalised or in capitals (lower case "may" and "march" are verbs).
+/// Lowercase month names after a word that makes them dates ("since his visit in august");
+/// not "may", which is mostly the verb ("this may help").
+const LOWER_MONTH_NAME: &str =
+    "january|february|march|april|june|july|august|september|sept|october|november|december";
 const MONTH_NAME: &str = "January|February|March|April|May|June|July|August|September|Sept|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|SEPT|OCTOBER|NOVEMBER|DECEMBER";
 const HOLIDAYS: &str = "Christmas(?: Eve| Day)?|Thanksgiving|Easter|Halloween|Hanukkah|Ramadan|New Year'?s(?: Eve| Day)?|Memorial Day|Labor Day|Independence Day|Fourth of July|Valentine'?s Day|Mother'?s Day|Father'?s Day|Veterans Day";
 const STATE_ABBR: &str = "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]";
@@ -80,7 +84,7 @@ const ID_SUFFIX: &str =
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
 /// What ends a facility's name in a lowercase note.
-const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church";
+const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA";
@@ -113,6 +117,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("ACCOUNT", marked(r"billing|invoice|fin|financial"), 1, Check::IdLength),
         ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number|vin|vehicle(?: identification)?))(?:\s*(?:id|#|number|no\.?))?\s*[:#]?\s*#?\s*([A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,6})\b".into(), 1, Check::IdLength),
         ("VEHICLE", r"\b[A-HJ-NPR-Z0-9]{17}\b".into(), 0, Check::IdLength),
+        // Lower case: "plate 8kxt942", "vin 1ftfw1ef3eke57182" (a digit in the plate, since
+        // "plate count" is none).
+        ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number))(?:\s*(?:#|number|no\.?))?\s*[:#]?\s*#?\s*([a-z]{0,3}\d[a-z0-9]{3,6})\b".into(), 1, Check::IdLength),
+        ("VEHICLE", r"(?i:\bvin)\s*[:#]?\s*([a-hj-npr-z0-9]{17})\b".into(), 1, Check::IdLength),
         ("LICENSE", labelled(r"licen[cs]e|lic\.?|dea|npi|upin|cdl"), 1, Check::IdLength),
         ("LICENSE", marked(r"certificate|cert\.?|registration"), 1, Check::IdLength),
         ("DEVICE", labelled(r"serial(?:\s+(?:sn|s/n))?|s/n|udi|lot|asset(?:\s+tag)?"), 1, Check::IdLength),
@@ -141,7 +149,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b{MONTH}\.?,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b"), 0, Check::None),
-        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of)[ \t-]+)({MONTH_NAME})\b"), 1, Check::None),
+        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
@@ -159,10 +167,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::NumberedStreet),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
         // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
-        ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD)[ \t]+\d{1,3}[A-Z]?\b".into(), 0, Check::None),
+        ("GEO", r"\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD|route|rte\.?|highway|hwy\.?|interstate|state route|county road)[ \t]+\d{1,3}[A-Za-z]?\b".into(), 0, Check::None),
         // "the accident on I-93": an interstate by its short name where a road is expected
         // ("I-131" alone is an isotope).
-        ("GEO", r"(?:\b(?i:on|off|onto|via|take|took|taking|from|near|the)[ \t]+)(I-\d{1,3})\b".into(), 1, Check::None),
+        ("GEO", r"(?:\b(?i:on|off|onto|via|take|took|taking|from|near|the)[ \t]+)([Ii]-\d{1,3})\b".into(), 1, Check::None),
         // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
         // or the clause's end follows.
         ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b(?:\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
@@ -184,6 +192,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
         ("GEO", r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){0,2}[A-Z][A-Za-z.'-]+),?[ \t]+\d{5}(?:-\d{4})?\b".into(), 0, Check::CityZip),
+        ("GEO", r"\b((?:[a-z][a-z'-]+[ \t]){0,2}[a-z][a-z'-]+),?[ \t]+\d{5}(?:-\d{4})?\b".into(), 0, Check::CityZip),
         ("GEO", r"(?i:\bzip(?:\s*code)?)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b".into(), 1, Check::None),
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
@@ -205,7 +214,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", format!(r"(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?)[ \t]+)((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
+        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?|unit:?)|[-|])[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
         // A letterhead's line names the practice: "riverbend urology associates".
         ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::LowerFacility),
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
@@ -220,6 +229,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // Organisations and chains that place a patient wherever they are named.
         ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?|Big Y|Aldi|ALDI|Goodwill|Salvation Army|SALVATION ARMY|Catholic Charities|Planned Parenthood|PLANNED PARENTHOOD|Quest Diagnostics|QUEST DIAGNOSTICS|Labcorp|LabCorp|LABCORP|DaVita|DAVITA|Fresenius|FRESENIUS)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|davita|fresenius)\b".into(), 0, Check::None),
         // Home care, equipment and infusion suppliers: "OPAT via Option Care".
         ("HOSPITAL", r"\b(?:Option Care|OPTION CARE|option care|Coram|CORAM|Apria|APRIA|apria|Lincare|LINCARE|lincare|Byram|BYRAM|Edgepark|EDGEPARK|Bayada|BAYADA|bayada|Amedisys|AMEDISYS|amedisys|Visiting Angels|VISITING ANGELS|Home Instead|HOME INSTEAD|BrightStar|Comfort Keepers|Aveanna|AVEANNA)\b".into(), 0, Check::None),
         // The header of a dictated record, fields between bars: "490215637 | SMH | 07712940 |
