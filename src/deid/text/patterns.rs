@@ -832,7 +832,7 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         }
         "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held" | "begun"
         | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" | "well" | "lkw"
-        | "lnw" | "c'd" | "dc'd" => !year_like,
+        | "lnw" | "c'd" | "dc'd" | "bedside" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }

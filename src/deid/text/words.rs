@@ -1774,6 +1774,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     || lowercase_initials(t, text)
             });
         }
+        // "read by h. lindqvist md": a lowercase initial and surname after "read by".
+        if i + 2 < n
+            && i > 0
+            && w == "by"
+            && toks[i - 1].flags & BY_VERB != 0
+            && gaps[i + 1] == Gap::Space
+            && gaps[i + 2] == Gap::Dot
+            && toks[i + 1].end - toks[i + 1].start == 1
+            && toks[i + 1].shape == Shape::Lower
+            && lowercase_name_like(&toks[i + 2], text)
+        {
+            mark[i + 1] = Some("NAME");
+            mark[i + 2] = Some("NAME");
+        }
         // "f/u call in am by mk.": initials after "by" at the end of a line.
         if i + 1 < n
             && w == "by"
