@@ -101,7 +101,7 @@ fn eval_text_scores_the_presidio_research_set() {
     assert_eq!(recall("CREDIT_CARD"), 1.0);
     assert!(recall("IP_ADDRESS") >= 0.9);
     assert!(
-        recall("PERSON") >= 0.6,
+        recall("PERSON") >= 0.85,
         "PERSON recall {}",
         recall("PERSON")
     );
@@ -195,10 +195,11 @@ fn scrubber_reads_notes_typed_all_in_lower_case() {
     // Many notes are typed without capitals; the development notes in lower case lose every
     // capital cue. Measured 0.72 before the lowercase rules, 0.86 with the first of them,
     // 0.92 / 0.99 with role words, greetings and address blocks (0.91 once the set took in
-    // the fresh notes that prompted them).
+    // the fresh notes that prompted them), 0.94 / 0.99 with the SSA first names and lowercase
+    // months, roads, plates and facilities.
     let (recall, precision) = eval_dev_notes_in_one_case(str::to_lowercase);
     println!("dev notes in lower case: recall {recall:.3} precision {precision:.3}");
-    assert!(recall >= 0.90, "lower-case recall {recall:.3}");
+    assert!(recall >= 0.92, "lower-case recall {recall:.3}");
     assert!(precision >= 0.95, "lower-case precision {precision:.3}");
 }
 
@@ -206,11 +207,12 @@ fn scrubber_reads_notes_typed_all_in_lower_case() {
 fn scrubber_reads_notes_typed_all_in_capitals() {
     // Older systems and ED templates write whole notes in capitals, where "DR. ADEYEMI" and
     // "CARDIOLOGY" look alike. Measured 0.93 / 0.96 before reading names in capitals as
-    // capitalised words, 0.94 / 0.97 after.
+    // capitalised words, 0.94 / 0.97 after, 0.97 / 0.98 with titles, relations and role words
+    // in capitals and facility names cut after a clause's preposition.
     let (recall, precision) = eval_dev_notes_in_one_case(str::to_uppercase);
     println!("dev notes in capitals: recall {recall:.3} precision {precision:.3}");
-    assert!(recall >= 0.93, "capitals recall {recall:.3}");
-    assert!(precision >= 0.93, "capitals precision {precision:.3}");
+    assert!(recall >= 0.95, "capitals recall {recall:.3}");
+    assert!(precision >= 0.95, "capitals precision {precision:.3}");
 }
 
 #[test]
