@@ -1901,9 +1901,13 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             mark[i] = Some("NAME");
         }
         // "by Y. Park, LPN": an initial, then a surname that is also a word.
+        // Not a unit after a number: "UF 2.6 L. Post BP".
         if i + 1 < n
             && initial(t, text)
             && gaps[i + 1] == Gap::Dot
+            && !text[..t.start]
+                .trim_end_matches([' ', '\t'])
+                .ends_with(|c: char| c.is_ascii_digit())
             && (toks[i + 1].shape == Shape::Cap
                 || upper && toks[i + 1].shape == Shape::Upper && toks[i + 1].flags & WORD == 0)
             && toks[i + 1].flags & LAST != 0
