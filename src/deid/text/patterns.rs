@@ -233,7 +233,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // Organisations and chains that place a patient wherever they are named.
         ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?|Big Y|Aldi|ALDI|Amazon|AMAZON|Goodwill|Salvation Army|SALVATION ARMY|Catholic Charities|Planned Parenthood|PLANNED PARENTHOOD|Quest Diagnostics|QUEST DIAGNOSTICS|Labcorp|LabCorp|LABCORP|DaVita|DAVITA|Fresenius|FRESENIUS)\b".into(), 0, Check::None),
-        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|davita|fresenius)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|davita|fresenius|market basket|stop & shop|stop and shop|big y)\b".into(), 0, Check::None),
         // Home care, equipment and infusion suppliers: "OPAT via Option Care".
         ("HOSPITAL", r"\b(?:Option Care|OPTION CARE|option care|Coram|CORAM|Apria|APRIA|apria|Lincare|LINCARE|lincare|Byram|BYRAM|Edgepark|EDGEPARK|Bayada|BAYADA|bayada|Amedisys|AMEDISYS|amedisys|Visiting Angels|VISITING ANGELS|Home Instead|HOME INSTEAD|BrightStar|Comfort Keepers|Aveanna|AVEANNA)\b".into(), 0, Check::None),
         // The header of a dictated record, fields between bars: "490215637 | SMH | 07712940 |
@@ -248,7 +248,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
         ("GEO", r"(?:\b(?:on|off|at|near)[ \t]+)((?:[a-z][a-z'-]+[ \t]+){1,2}(?:st|rd|ave|blvd|ln|street|road|avenue|lane|drive|terrace|ter|pkwy|parkway|hwy|court|ct|circle|cir|pike)\b\.?)".into(), 1, Check::Street),
-        ("HOSPITAL", r"\b(?:Hospital|Medical Center)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:Hospital|Medical Center|Hospice)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
     ]
 }
 
@@ -842,7 +842,7 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         }
         "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held" | "begun"
         | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" | "well" | "lkw"
-        | "lnw" | "c'd" | "dc'd" | "bedside" => !year_like,
+        | "lnw" | "c'd" | "dc'd" | "bedside" | "scene" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }

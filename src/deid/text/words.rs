@@ -1798,7 +1798,9 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
         // "hi its jess," / "This is Maren,": a writer naming themself.
         // The name test comes first: it is cheap, and most tokens fail it.
-        let clause_ends = text[t.mark_end..].starts_with([',', '.', '!']);
+        // "hi its dot again": "again" after a name ends the introduction as a comma does.
+        let clause_ends = text[t.mark_end..].starts_with([',', '.', '!'])
+            || text[t.mark_end..].starts_with(" again");
         // "Dear Felicity,": after a greeting, a capitalised word that is no common word.
         let greeted_name = clause_ends && t.shape == Shape::Cap && t.flags & WORD == 0;
         let introduced_name = t.flags & FIRST != 0 && (t.flags & WORD == 0 || clause_ends)
