@@ -1200,7 +1200,7 @@ const OPERATION_SUFFIXES: &[&str] = &["ectomy", "otomy", "ostomy", "plasty", "pe
 /// after a name, or after its comma inside them; its byte range.
 fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
     let after = &text[name_end..];
-    let (rest, inside_parens) = match after.strip_prefix(" (") {
+    let (rest, own_parens) = match after.strip_prefix(" (") {
         Some(rest) => (rest, true),
         None => (after.strip_prefix(", ")?, false),
     };
@@ -1208,7 +1208,7 @@ fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let age: u32 = rest[..digits].parse().ok()?;
     let closed = rest[digits..].starts_with(')')
-        && (inside_parens || {
+        && (own_parens || {
             let line = line_before(text, name_end);
             line.rfind(['(', ')'])
                 .is_some_and(|p| line.as_bytes()[p] == b'(')
