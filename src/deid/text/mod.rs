@@ -284,6 +284,10 @@ mod tests {
             ),
             ("contractions since 0200", "contractions since [DATE]"),
             (
+                "Outpt psychiatrist last seen September; may march in May",
+                "Outpt psychiatrist last seen [DATE]; may march in [DATE]",
+            ),
+            (
                 "Trough 3/5 at 0600 = 22.4",
                 "Trough [DATE] at [DATE] = 22.4",
             ),

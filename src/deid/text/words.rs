@@ -30,6 +30,8 @@ const NAME: u16 = FIRST | LAST;
 const EPONYM: u16 = 1 << 11;
 const PLACE_NOUN: u16 = 1 << 12;
 const BY_VERB: u16 = 1 << 14;
+/// A capitalised word that names no one here: a language, a people, a faith, a month, a day.
+const PROPER_NOT_PHI: u16 = 1 << 15;
 
 const EPONYM_NOUNS: &[&str] = &[
     "sign",
@@ -719,9 +721,9 @@ static DICT: LazyLock<Dict> = LazyLock::new(|| {
         }
     }
     for (list, f) in [
-        (COMMON_PROPER, WORD),
-        (&super::MONTHS[..], WORD),
-        (&super::WEEKDAYS[..], WORD),
+        (COMMON_PROPER, WORD | PROPER_NOT_PHI),
+        (&super::MONTHS[..], WORD | PROPER_NOT_PHI),
+        (&super::WEEKDAYS[..], WORD | PROPER_NOT_PHI),
         (TITLES, TITLE),
         (LABELS, LABEL),
         (RELATIONS, RELATION),
@@ -1299,6 +1301,10 @@ const PERSON_ROLES: &[&str] = &[
     "officer",
     "dietitian",
     "coordinator",
+    "doula",
+    "aide",
+    "sitter",
+    "landlord",
 ];
 
 /// Closing words of a letter or message, after which the writer's name follows.
@@ -1796,6 +1802,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         {
             mark[i + 1] = Some("NAME");
         }
+        // "-- aj / RN": a writer's initials opening a line that a slash and credential close.
+        if i + 1 < n
+            && t.shape == Shape::Lower
+            && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
+            && (2..=4).contains(&(t.end - t.start))
+            && text[t.mark_end..toks[i + 1].start].trim() == "/"
+            && toks[i + 1].flags & CREDENTIAL != 0
+            && credential_closes(text, &toks[i + 1], dict)
+            && line_before(text, t.start)
+                .trim_matches(['-', ' ', '\t'])
+                .is_empty()
+        {
+            mark[i] = Some("NAME");
+        }
         // "hi its jess," / "This is Maren,": a writer naming themself.
         // The name test comes first: it is cheap, and most tokens fail it.
         // "hi its dot again": "again" after a name ends the introduction as a comma does.
@@ -2055,6 +2075,30 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
 
+    if !upper && !lowercase && !title_case_note(&toks) {
+        title_case_runs(text, &toks, &gaps, &mut mark);
+    }
+
+    // "attending S. Brandvold": an initial inside a sentence before a capitalised word no list
+    // knows.
+    for i in 1..n {
+        let (a, b) = (&toks[i - 1], &toks[i]);
+        if gaps[i] == Gap::Dot
+            && initial(a, text)
+            && !a.sentence_start
+            && unknown(b)
+            && !camel_case(b, text)
+            && toks[..i - 1].last().is_none_or(|p| p.flags & CLINICAL == 0)
+            // "net negative 6 L. Creatinine": a unit after a number.
+            && !text[..a.start].trim_end().ends_with(|c: char| c.is_ascii_digit())
+            && mark[i - 1].is_none()
+            && mark[i].is_none()
+        {
+            mark[i - 1] = Some("NAME");
+            mark[i] = Some("NAME");
+        }
+    }
+
     // Neighbours of a name that look like names are names: "John Q. Public", "SMITH, JOHN".
     loop {
         let mut changed = false;
@@ -2147,6 +2191,253 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             }
         }
         i = j;
+    }
+}
+
+/// Words that capitalised together name a service, a document or a part of a hospital, not
+/// whose it is: "Infectious Diseases", "Discharge Summary", "Appeals Unit".
+const SERVICE_WORDS: &[&str] = &[
+    "department",
+    "dept",
+    "unit",
+    "service",
+    "services",
+    "team",
+    "note",
+    "notes",
+    "summary",
+    "date",
+    "status",
+    "report",
+    "evaluation",
+    "initial",
+    "consult",
+    "consultation",
+    "group",
+    "grade",
+    "program",
+    "office",
+    "floor",
+    "wing",
+    "ward",
+    "room",
+    "bay",
+    "center",
+    "centre",
+    "campus",
+    "division",
+    "section",
+    "history",
+    "course",
+    "exam",
+    "examination",
+    "plan",
+    "assessment",
+    "review",
+    "systems",
+    "follow",
+    "up",
+    "provider",
+    "physician",
+    "nurse",
+    "nursing",
+    "attending",
+    "resident",
+    "fellow",
+    "admission",
+    "discharge",
+    "transfer",
+    "emergency",
+    "intensive",
+    "critical",
+    "step",
+    "down",
+    "medical",
+    "surgical",
+    "general",
+    "progress",
+    "procedure",
+    "operative",
+    "clinical",
+    "laboratory",
+    "lab",
+    "labs",
+    "results",
+    "imaging",
+    "radiology",
+    "pathology",
+    "pharmacy",
+    "social",
+    "work",
+    "worker",
+    "case",
+    "management",
+    "manager",
+    "coordinator",
+    "navigator",
+    "chaplain",
+    "spiritual",
+    "palliative",
+    "hospice",
+    "home",
+    "health",
+    "mental",
+    "behavioral",
+    "primary",
+    "specialty",
+    "senior",
+    "doctor",
+    "scale",
+    "score",
+    "class",
+    "stage",
+    "type",
+    "scan",
+    "test",
+    "panel",
+    "index",
+    "appeals",
+    "claims",
+    "billing",
+    "member",
+    "customer",
+    "support",
+    "hi",
+    "hello",
+    "dear",
+];
+
+/// Every word and joining "of" capitalised, as some templates type headings and lists: there a
+/// run of capitals says nothing about a name.
+fn title_case_note(toks: &[Tok]) -> bool {
+    let inner: Vec<&Tok> = toks.iter().filter(|t| !t.sentence_start).collect();
+    let capitalised = inner.iter().filter(|t| t.shape == Shape::Cap).count();
+    inner.len() >= 20 && capitalised * 2 > inner.len()
+}
+
+/// Capitalised words in a run inside a sentence name something: a business, an agency, a
+/// person or a street that no list knows ("assaulted outside The Rusty Anchor", "connected
+/// with Way Finders", "Doula Saffron Hale", "a room on Pleasant St"). A run made only of
+/// service and clinical words ("Infectious Diseases", "Oncology Clinic") names no one, nor
+/// does a run followed by a colon (a heading within a line).
+fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'static str>]) {
+    let n = toks.len();
+    let connector = |k: usize| {
+        toks[k].shape == Shape::Lower
+            && matches!(
+                &text[toks[k].start..toks[k].end],
+                "of" | "the" | "and" | "for" | "on"
+            )
+    };
+    let mut i = 0;
+    while i < n {
+        let t = &toks[i];
+        // "Doula Saffron Hale en route": a role opening the sentence stands outside the run.
+        let after_role = i > 0 && gaps[i] == Gap::Space && toks[i - 1].sentence_start && {
+            let before = &toks[i - 1];
+            let role = text[before.start..before.end].to_ascii_lowercase();
+            before.flags & RELATION != 0 || PERSON_ROLES.contains(&role.as_str())
+        };
+        let opens = t.shape == Shape::Cap
+            && !t.sentence_start
+            && (after_role || !(i > 0 && gaps[i] == Gap::Space && is_capitalised(&toks[i - 1])))
+            && t.flags & (TITLE | LABEL | CREDENTIAL) == 0;
+        if !opens {
+            i += 1;
+            continue;
+        }
+        let mut last = i;
+        let mut capitals = 1;
+        loop {
+            let k = last + 1;
+            if k < n && gaps[k] == Gap::Space && toks[k].shape == Shape::Cap {
+                last = k;
+                capitals += 1;
+            } else if let Some(c) = (k..n.min(k + 2))
+                .take_while(|&c| gaps[c] == Gap::Space && connector(c))
+                .last()
+                .filter(|&c| {
+                    c + 1 < n && gaps[c + 1] == Gap::Space && toks[c + 1].shape == Shape::Cap
+                })
+            {
+                // "Friends of the Homeless": one or two small words between capitals.
+                last = c + 1;
+                capitals += 1;
+            } else {
+                break;
+            }
+        }
+        let next = last + 1;
+        if capitals < 2 {
+            i = next;
+            continue;
+        }
+        let run = &toks[i..=last];
+        let word = |t: &Tok| &text[t.start..t.end];
+        let specific = run.iter().any(|t| {
+            let lower = word(t).to_ascii_lowercase();
+            t.shape == Shape::Cap
+                && t.flags & (CLINICAL | EPONYM | LABEL | CREDENTIAL | PROPER_NOT_PHI) == 0
+                && !SERVICE_WORDS.contains(&lower.as_str())
+                && !super::patterns::GENERIC_WORDS.contains(&lower.as_str())
+        });
+        let heading = line_after(text, toks[last].mark_end)
+            .trim_start()
+            .starts_with(':');
+        // A title ends a run of its own ("Hi Dr Nakamura" is the title's rule to read); a run
+        // partly marked already is another rule's reading, which this one does not extend.
+        let labelled = run
+            .iter()
+            .any(|t| t.flags & (LABEL | CREDENTIAL | TITLE) != 0);
+        let marked = mark[i..=last].iter().any(Option::is_some);
+        // A headline capitalises its small words ("Musicians Of The 70s"), and a title in
+        // quotes names a work ("Tube Snake Boogie"); neither is a place or a person.
+        let headline = run[1..].iter().any(|t| {
+            t.shape == Shape::Cap
+                && matches!(
+                    word(t),
+                    "Of" | "The"
+                        | "To"
+                        | "But"
+                        | "And"
+                        | "For"
+                        | "In"
+                        | "On"
+                        | "At"
+                        | "A"
+                        | "An"
+                        | "Is"
+                        | "Are"
+                        | "With"
+                        | "By"
+                        | "From"
+                        | "You"
+                        | "Your"
+                )
+        });
+        let quoted = text[..t.start].ends_with(['"', '\u{201c}'])
+            && text[toks[last].mark_end..].starts_with(['"', '\u{201d}']);
+        // "Korean War", "Haitian Creole": a people's or a language's name opens it.
+        let proper_opening = t.flags & PROPER_NOT_PHI != 0;
+        if specific && !heading && !labelled && !marked && !headline && !quoted && !proper_opening {
+            let kind = if STREET_WORDS.contains(&word(&toks[last])) {
+                "GEO"
+            } else if run.len() <= 3
+                && run
+                    .iter()
+                    .all(|t| t.shape == Shape::Cap && t.flags & PLACE_NOUN == 0)
+                && toks[last].flags & LAST != 0
+            {
+                // "doula Saffron Hale": a surname ends it.
+                "NAME"
+            } else {
+                "HOSPITAL"
+            };
+            for m in mark[i..=last].iter_mut() {
+                m.get_or_insert(kind);
+            }
+        }
+        i = next;
     }
 }
 
@@ -2370,5 +2661,61 @@ mod tests {
         assert_eq!(names("from home at 4410 Creekview Dr. Pain 8/10"), []);
         assert_eq!(names("Moderate MR. RVSP 48 mmHg"), []);
         assert_eq!(names("MR. OYELARAN IS A 67 YO"), [("OYELARAN", "NAME")]);
+    }
+
+    #[test]
+    fn capitalised_runs_inside_a_sentence_name_businesses_people_and_streets() {
+        assert_eq!(
+            names("27 yo M assaulted outside The Rusty Anchor bar last night"),
+            [("The Rusty Anchor", "HOSPITAL")]
+        );
+        assert_eq!(
+            names("she rents a room on Pleasant St from a friend"),
+            [("Pleasant St", "GEO")]
+        );
+        assert_eq!(
+            names("FOB at bedside, doula Saffron Hale en route"),
+            [("Saffron Hale", "NAME")]
+        );
+        assert_eq!(
+            names("FOB at bedside. Doula Marigold Brook en route"),
+            [("Marigold Brook", "NAME")]
+        );
+        assert_eq!(
+            names("staying at Friends of the Homeless shelter"),
+            [("Friends of the Homeless", "HOSPITAL")]
+        );
+        // Services, documents, headings, headlines and quoted titles name no one.
+        assert_eq!(
+            names("seen by Infectious Diseases and the Oncology Clinic"),
+            []
+        );
+        assert_eq!(names("see the Discharge Summary for details"), []);
+        assert_eq!(
+            names("a 94 yo Korean War veteran who speaks Haitian Creole"),
+            []
+        );
+        assert_eq!(names("Plan reviewed. Hospital Course Summary: stable"), []);
+        assert_eq!(names("read Musicians Of The Seventies online"), []);
+        assert_eq!(
+            names("his favourite song is \"Tube Snake Boogie\" tonight"),
+            []
+        );
+        // Every word capitalised, as some templates write: the run says nothing.
+        assert_eq!(
+            names("Reviewed Labs Today. Patient Tolerated Regular Diet Well, Walked Hallway Twice Using Rolling Walker, Denies Pain, Nausea, Vomiting, Plans Discharge Tomorrow Morning Pending Physical Therapy Clearance."),
+            []
+        );
+    }
+
+    #[test]
+    fn initials_inside_a_sentence_and_above_a_credential() {
+        assert_eq!(
+            names("fellow / attending S. Brandvold"),
+            [("S. Brandvold", "NAME")]
+        );
+        assert_eq!(names("Callback given.\n-- aj / RN\n"), [("aj", "NAME")]);
+        assert_eq!(names("E. coli in urine, on iv / po abx"), []);
+        assert_eq!(names("diuresed, net negative 6 L. Creatinine peaked"), []);
     }
 }
