@@ -2164,6 +2164,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
 
+    // A month capitalised is a date wherever it stands ("last seen September"); "May" and
+    // "March" are also verbs and are left to the patterns that read the words around them.
+    for (t, m) in toks.iter().zip(&mark) {
+        if t.flags & PROPER_NOT_PHI != 0 && is_capitalised(t) && m.is_none() {
+            let w = &text[t.start..t.end];
+            let month = super::MONTHS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(w) && !matches!(*m, "may" | "march"));
+            if month {
+                out.push((t.start, t.end, "DATE"));
+            }
+        }
+    }
+
     // Runs of marked tokens joined by spaces or initials' periods become one span.
     let mut i = 0;
     while i < n {
@@ -2310,9 +2324,13 @@ const SERVICE_WORDS: &[&str] = &[
 /// Every word and joining "of" capitalised, as some templates type headings and lists: there a
 /// run of capitals says nothing about a name.
 fn title_case_note(toks: &[Tok]) -> bool {
-    let inner: Vec<&Tok> = toks.iter().filter(|t| !t.sentence_start).collect();
-    let capitalised = inner.iter().filter(|t| t.shape == Shape::Cap).count();
-    inner.len() >= 20 && capitalised * 2 > inner.len()
+    let (inner, capitalised) = toks
+        .iter()
+        .filter(|t| !t.sentence_start)
+        .fold((0, 0), |(n, c), t| {
+            (n + 1, c + usize::from(t.shape == Shape::Cap))
+        });
+    inner >= 20 && capitalised * 2 > inner
 }
 
 /// Capitalised words in a run inside a sentence name something: a business, an agency, a
@@ -2333,15 +2351,18 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
     while i < n {
         let t = &toks[i];
         // "Doula Saffron Hale en route": a role opening the sentence stands outside the run.
-        let after_role = i > 0 && gaps[i] == Gap::Space && toks[i - 1].sentence_start && {
+        let after_role = || {
             let before = &toks[i - 1];
-            let role = text[before.start..before.end].to_ascii_lowercase();
-            before.flags & RELATION != 0 || PERSON_ROLES.contains(&role.as_str())
+            before.sentence_start
+                && (before.flags & RELATION != 0
+                    || PERSON_ROLES
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(&text[before.start..before.end])))
         };
         let opens = t.shape == Shape::Cap
             && !t.sentence_start
-            && (after_role || !(i > 0 && gaps[i] == Gap::Space && is_capitalised(&toks[i - 1])))
-            && t.flags & (TITLE | LABEL | CREDENTIAL) == 0;
+            && t.flags & (TITLE | LABEL | CREDENTIAL) == 0
+            && (i == 0 || gaps[i] != Gap::Space || !is_capitalised(&toks[i - 1]) || after_role());
         if !opens {
             i += 1;
             continue;
