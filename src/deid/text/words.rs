@@ -643,6 +643,10 @@ const CREDENTIALS: &[&str] = &[
     "ot",
     "otr",
     "lmft",
+    "lmhc",
+    "ladc",
+    "cadc",
+    "bcba",
     "lpc",
     "lpcc",
     "fase",
@@ -1802,6 +1806,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         {
             mark[i + 1] = Some("NAME");
         }
+        // "- d. okafor rn", "- b. kristiansen, lmhc": a lowercase initial and surname that a
+        // credential closing the line signs.
+        if i + 2 < n
+            && t.shape == Shape::Lower
+            && t.end - t.start == 1
+            && gaps[i + 1] == Gap::Dot
+            && lowercase_name_like(&toks[i + 1], text)
+            && matches!(gaps[i + 2], Gap::Space | Gap::Comma)
+            && toks[i + 2].flags & CREDENTIAL != 0
+            && credential_closes(text, &toks[i + 2], dict)
+        {
+            mark[i] = Some("NAME");
+            mark[i + 1] = Some("NAME");
+        }
         // "-- aj / RN": a writer's initials opening a line that a slash and credential close.
         if i + 1 < n
             && t.shape == Shape::Lower
@@ -2188,9 +2206,12 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         let start = toks[i].start;
         let mut end = toks[i].mark_end;
         let mut j = i + 1;
+        // A one-letter token marked as a name is an initial in either case ("d. okafor").
         while j < n
             && mark[j] == Some(kind)
-            && (gaps[j] == Gap::Space || gaps[j] == Gap::Dot && initial(&toks[j - 1], text))
+            && (gaps[j] == Gap::Space
+                || gaps[j] == Gap::Dot
+                    && (initial(&toks[j - 1], text) || toks[j - 1].end - toks[j - 1].start == 1))
         {
             end = toks[j].mark_end;
             j += 1;
@@ -2340,6 +2361,12 @@ fn title_case_note(toks: &[Tok]) -> bool {
 /// does a run followed by a colon (a heading within a line).
 fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'static str>]) {
     let n = toks.len();
+    let names_no_one = |t: &Tok| {
+        let lower = text[t.start..t.end].to_ascii_lowercase();
+        t.flags & (CLINICAL | EPONYM | LABEL | CREDENTIAL | PROPER_NOT_PHI) != 0
+            || SERVICE_WORDS.contains(&lower.as_str())
+            || super::patterns::GENERIC_WORDS.contains(&lower.as_str())
+    };
     let connector = |k: usize| {
         toks[k].shape == Shape::Lower
             && matches!(
@@ -2359,10 +2386,25 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
                         .iter()
                         .any(|r| r.eq_ignore_ascii_case(&text[before.start..before.end])))
         };
+        // "Attends Little Sprouts preschool": a common word opening the sentence is the
+        // sentence's own, and the run starts after it.
+        // A service word opening it is a heading's ("Physical Therapy Daily Note").
+        let after_opening_word = || {
+            let before = &toks[i - 1];
+            before.sentence_start
+                && before.shape == Shape::Cap
+                && before.flags & WORD != 0
+                && before.flags & NAME == 0
+                && !names_no_one(before)
+        };
         let opens = t.shape == Shape::Cap
             && !t.sentence_start
             && t.flags & (TITLE | LABEL | CREDENTIAL) == 0
-            && (i == 0 || gaps[i] != Gap::Space || !is_capitalised(&toks[i - 1]) || after_role());
+            && (i == 0
+                || gaps[i] != Gap::Space
+                || !is_capitalised(&toks[i - 1])
+                || after_role()
+                || after_opening_word());
         if !opens {
             i += 1;
             continue;
@@ -2395,13 +2437,9 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
         }
         let run = &toks[i..=last];
         let word = |t: &Tok| &text[t.start..t.end];
-        let specific = run.iter().any(|t| {
-            let lower = word(t).to_ascii_lowercase();
-            t.shape == Shape::Cap
-                && t.flags & (CLINICAL | EPONYM | LABEL | CREDENTIAL | PROPER_NOT_PHI) == 0
-                && !SERVICE_WORDS.contains(&lower.as_str())
-                && !super::patterns::GENERIC_WORDS.contains(&lower.as_str())
-        });
+        let specific = run
+            .iter()
+            .any(|t| t.shape == Shape::Cap && !names_no_one(t));
         let heading = line_after(text, toks[last].mark_end)
             .trim_start()
             .starts_with(':');
@@ -2713,6 +2751,11 @@ mod tests {
         );
         assert_eq!(names("see the Discharge Summary for details"), []);
         assert_eq!(
+            names("Growth on curve. Attends Little Sprouts preschool 3 days/wk."),
+            [("Little Sprouts", "HOSPITAL")]
+        );
+        assert_eq!(names("Physical Therapy Daily Note 11/18"), []);
+        assert_eq!(
             names("a 94 yo Korean War veteran who speaks Haitian Creole"),
             []
         );
@@ -2738,5 +2781,14 @@ mod tests {
         assert_eq!(names("Callback given.\n-- aj / RN\n"), [("aj", "NAME")]);
         assert_eq!(names("E. coli in urine, on iv / po abx"), []);
         assert_eq!(names("diuresed, net negative 6 L. Creatinine peaked"), []);
+        assert_eq!(
+            names("next visit thurs. - d. okafor rn"),
+            [("d. okafor", "NAME")]
+        );
+        assert_eq!(
+            names("f/u w/ campus counseling. - b. kristiansen, lmhc"),
+            [("b. kristiansen", "NAME")]
+        );
+        assert_eq!(names("gave 2 mg iv push. q. 4h prn"), []);
     }
 }
