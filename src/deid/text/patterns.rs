@@ -151,7 +151,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b{MONTH}\.?,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b"), 0, Check::None),
-        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
+        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),

@@ -644,6 +644,11 @@ const CREDENTIALS: &[&str] = &[
     "otr",
     "lmft",
     "lmhc",
+    "cwocn",
+    "wocn",
+    "ccrn",
+    "cen",
+    "rnc",
     "ladc",
     "cadc",
     "bcba",
@@ -2437,18 +2442,13 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
         }
         let run = &toks[i..=last];
         let word = |t: &Tok| &text[t.start..t.end];
-        let specific = run
-            .iter()
-            .any(|t| t.shape == Shape::Cap && !names_no_one(t));
         let heading = line_after(text, toks[last].mark_end)
             .trim_start()
             .starts_with(':');
-        // A title ends a run of its own ("Hi Dr Nakamura" is the title's rule to read); a run
-        // partly marked already is another rule's reading, which this one does not extend.
+        // A title ends a run of its own ("Hi Dr Nakamura" is the title's rule to read).
         let labelled = run
             .iter()
             .any(|t| t.flags & (LABEL | CREDENTIAL | TITLE) != 0);
-        let marked = mark[i..=last].iter().any(Option::is_some);
         // A headline capitalises its small words ("Musicians Of The 70s"), and a title in
         // quotes names a work ("Tube Snake Boogie"); neither is a place or a person.
         let headline = run[1..].iter().any(|t| {
@@ -2478,23 +2478,50 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
             && text[toks[last].mark_end..].starts_with(['"', '\u{201d}']);
         // "Korean War", "Haitian Creole": a people's or a language's name opens it.
         let proper_opening = t.flags & PROPER_NOT_PHI != 0;
-        if specific && !heading && !labelled && !marked && !headline && !quoted && !proper_opening {
-            let kind = if STREET_WORDS.contains(&word(&toks[last])) {
-                "GEO"
-            } else if run.len() <= 3
-                && run
-                    .iter()
-                    .all(|t| t.shape == Shape::Cap && t.flags & PLACE_NOUN == 0)
-                && toks[last].flags & LAST != 0
-            {
-                // "doula Saffron Hale": a surname ends it.
-                "NAME"
-            } else {
-                "HOSPITAL"
-            };
-            for m in mark[i..=last].iter_mut() {
-                m.get_or_insert(kind);
+        if heading || labelled || headline || quoted || proper_opening {
+            i = next;
+            continue;
+        }
+        // What other rules marked stays theirs; each stretch between their marks is read on its
+        // own ("Rx sent to Pharmacy Plus Chicopee": the town is GEO, the rest a business), and
+        // a stretch of small words alone ("Celeste and Anouk") is nothing.
+        let mut from = i;
+        while from <= last {
+            if mark[from].is_some() || toks[from].shape != Shape::Cap {
+                from += 1;
+                continue;
             }
+            let mut to = from;
+            while to < last && mark[to + 1].is_none() {
+                to += 1;
+            }
+            while toks[to].shape != Shape::Cap {
+                to -= 1;
+            }
+            let stretch = &toks[from..=to];
+            let capitals = stretch.iter().filter(|t| t.shape == Shape::Cap).count();
+            let specific = stretch
+                .iter()
+                .any(|t| t.shape == Shape::Cap && !names_no_one(t));
+            if capitals >= 2 && specific {
+                let kind = if STREET_WORDS.contains(&word(&toks[to])) {
+                    "GEO"
+                } else if stretch.len() <= 3
+                    && stretch
+                        .iter()
+                        .all(|t| t.shape == Shape::Cap && t.flags & PLACE_NOUN == 0)
+                    && toks[to].flags & LAST != 0
+                {
+                    // "doula Saffron Hale": a surname ends it.
+                    "NAME"
+                } else {
+                    "HOSPITAL"
+                };
+                for m in mark[from..=to].iter_mut() {
+                    *m = Some(kind);
+                }
+            }
+            from = to + 1;
         }
         i = next;
     }
@@ -2750,6 +2777,10 @@ mod tests {
             []
         );
         assert_eq!(names("see the Discharge Summary for details"), []);
+        assert_eq!(
+            names("Rx sent to Pharmacy Plus Chicopee."),
+            [("Pharmacy Plus", "HOSPITAL"), ("Chicopee", "GEO")]
+        );
         assert_eq!(
             names("Growth on curve. Attends Little Sprouts preschool 3 days/wk."),
             [("Little Sprouts", "HOSPITAL")]
