@@ -288,6 +288,14 @@ mod tests {
                 "Outpt psychiatrist last seen [DATE]; may march in [DATE]",
             ),
             (
+                "she will drive him to mercy ed; at the mercy of the weather since thanksgiving",
+                "she will drive him to [HOSPITAL] ed; at the mercy of the weather since [DATE]",
+            ),
+            (
+                "attending: m. oduya, md (fellow)",
+                "attending: [NAME], md (fellow)",
+            ),
+            (
                 "Trough 3/5 at 0600 = 22.4",
                 "Trough [DATE] at [DATE] = 22.4",
             ),

@@ -151,7 +151,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b{MONTH}\.?,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b"), 0, Check::None),
-        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
+        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
@@ -165,7 +165,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"(?:^|[^/\w])((?i:tues?|weds?|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)?!]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
         ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),
-        ("DATE", format!(r"\b(?:{HOLIDAYS}|{})\b", HOLIDAYS.to_uppercase()), 0, Check::None),
+        // In lower case only the holidays that are no other word ("labor day" is also labour).
+        ("DATE", format!(r"\b(?:{HOLIDAYS}|{}|thanksgiving|christmas(?: eve| day)?|hanukkah|halloween)\b", HOLIDAYS.to_uppercase()), 0, Check::None),
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::NumberedStreet),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
         // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
@@ -208,7 +209,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
         // Health systems known by one word that is also an English word or a surname: "take
         // her to Mercy", "MRI at Shriners".
-        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|Beth Israel|BIDMC)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|spaulding)\b".into(), 1, Check::None),
+        // "drive him to mercy ed": in lower case without "the" ("at the mercy of" is a phrase).
+        ("HOSPITAL", r"(?:\b(?:to|at|from|via)[ \t]+)(mercy)\b".into(), 1, Check::None),
         // A merged hospital named for its places: "F/U HAND CLINIC AT NEWTON-WELLESLEY".
         ("HOSPITAL", r"(?:\b(?i:at|to|from|via)[ \t]+(?:the[ \t]+)?)((?:[A-Z][a-z]+|[A-Z]+)-(?:[A-Z][a-z]+|[A-Z]+))\b".into(), 1, Check::JoinedPlaces),
         // A VA facility named for its place: "followed at VA Central Western Massachusetts",

@@ -1063,7 +1063,8 @@ fn credential_closes(text: &str, t: &Tok, dict: &Dict) -> bool {
         None => rest,
     };
     // "reply by gideon vance, md: stop amoxicillin": a colon after the credential too.
-    if rest.is_empty() || rest.starts_with(['\n', '\r', '.', ';', ')', ':']) {
+    // "p. okonjo, md (reading cardiology)": a role in brackets after it.
+    if rest.is_empty() || rest.starts_with(['\n', '\r', '.', ';', ')', ':', '(']) {
         return true;
     }
     let Some(after_comma) = rest.strip_prefix(',') else {
