@@ -2190,8 +2190,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
 
     // A month capitalised is a date wherever it stands ("last seen September"); "May" and
     // "March" are also verbs and are left to the patterns that read the words around them.
-    for (t, m) in toks.iter().zip(&mark) {
-        if t.flags & PROPER_NOT_PHI != 0 && is_capitalised(t) && m.is_none() {
+    for (t, marked) in toks.iter().zip(&mark) {
+        if t.flags & PROPER_NOT_PHI != 0 && is_capitalised(t) && marked.is_none() {
             let w = &text[t.start..t.end];
             let month = super::MONTHS
                 .iter()
@@ -2236,7 +2236,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
 }
 
 /// Words that capitalised together name a service, a document or a part of a hospital, not
-/// whose it is: "Infectious Diseases", "Discharge Summary", "Appeals Unit".
+/// whose it is: "Infectious Diseases", "Discharge Summary", "Appeals Unit". Read together with
+/// the facility rules' generic words (`patterns::GENERIC_WORDS`), which are not repeated here.
 const SERVICE_WORDS: &[&str] = &[
     "department",
     "dept",
@@ -2281,32 +2282,24 @@ const SERVICE_WORDS: &[&str] = &[
     "provider",
     "physician",
     "nurse",
-    "nursing",
     "attending",
-    "resident",
     "fellow",
     "admission",
     "discharge",
     "transfer",
-    "emergency",
     "intensive",
     "critical",
     "step",
     "down",
-    "medical",
-    "surgical",
-    "general",
     "progress",
     "procedure",
     "operative",
-    "clinical",
     "laboratory",
     "lab",
     "labs",
     "results",
     "imaging",
     "radiology",
-    "pathology",
     "pharmacy",
     "social",
     "work",
@@ -2321,11 +2314,6 @@ const SERVICE_WORDS: &[&str] = &[
     "palliative",
     "hospice",
     "home",
-    "health",
-    "mental",
-    "behavioral",
-    "primary",
-    "specialty",
     "senior",
     "doctor",
     "scale",
