@@ -965,7 +965,7 @@ const PRACTICE_WORDS: &[&str] = &[
 
 /// A preposition, verb or pronoun (lowercase): a word of a clause, not of a name. "For" joins
 /// names in capitals ("HOSPITAL FOR SPECIAL SURGERY"), so it counts only when `with_for`.
-fn is_clause_word(w: &str, with_for: bool) -> bool {
+pub(super) fn is_clause_word(w: &str, with_for: bool) -> bool {
     (with_for && w == "for")
         || matches!(
             w,

@@ -2102,6 +2102,9 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     if !upper && !lowercase && !title_case_note(&toks) {
         title_case_runs(text, &toks, &gaps, &mut mark);
     }
+    if upper {
+        places_in_capitals(text, &toks, &gaps, &mut mark);
+    }
 
     // "attending S. Brandvold": an initial inside a sentence before a capitalised word no list
     // knows.
@@ -2516,6 +2519,60 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
     }
 }
 
+/// Endings of the names of diseases and procedures, in capitals.
+const DISEASE_ENDINGS: &[&str] = &[
+    "ITIS", "OSIS", "EMIA", "ECTOMY", "OTOMY", "OSTOMY", "PLASTY", "PATHY", "ALGIA", "OMA",
+    "ITIDES", "IASIS",
+];
+
+/// In a note typed in capitals, where a run of capitals says nothing, the words after "AT",
+/// "FROM", "OUTSIDE" or "THRU" up to the clause's next word name a place when one of
+/// them is in no word list ("WALKS DAILY AT THE EASTFIELD MALL WITH HIS"): "AT HOME", "AT
+/// NIGHT" and "FROM THE ED" are words.
+fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'static str>]) {
+    let n = toks.len();
+    let word = |t: &Tok| &text[t.start..t.end];
+    for i in 0..n.saturating_sub(1) {
+        if !matches!(word(&toks[i]), "AT" | "FROM" | "OUTSIDE" | "THRU")
+            || gaps[i + 1] != Gap::Space
+        {
+            continue;
+        }
+        let mut from = i + 1;
+        if word(&toks[from]) == "THE" {
+            from += 1;
+        }
+        let mut to = from;
+        while to < n
+            && (to == from || gaps[to] == Gap::Space)
+            && is_capitalised(&toks[to])
+            && toks[to].flags & (CLINICAL | LABEL | TITLE | CREDENTIAL | RELATION) == 0
+            && !(word(&toks[to]) != "FOR"
+                && super::patterns::is_clause_word(&word(&toks[to]).to_ascii_lowercase(), true))
+            && to < from + 5
+        {
+            to += 1;
+        }
+        if to == from || (from..to).any(|k| mark[k].is_some()) {
+            continue;
+        }
+        // Five letters or more, and no disease's ending: "AT LUSB" is an abbreviation and
+        // "FROM CHOLANGITIS" a diagnosis that the word lists do not hold.
+        let unknown_word = (from..to).any(|k| {
+            let t = &toks[k];
+            let w = word(t);
+            t.flags & (WORD | RARE_WORD | PROPER_NOT_PHI) == 0
+                && w.len() >= 5
+                && !DISEASE_ENDINGS.iter().any(|e| w.ends_with(e))
+        });
+        if unknown_word {
+            for m in mark[from..to].iter_mut() {
+                *m = Some("HOSPITAL");
+            }
+        }
+    }
+}
+
 /// Marks up to `max` tokens from `from` on that `accept` takes, linked by spaces, initials'
 /// periods or a "Last, First" comma.
 fn mark_run(
@@ -2788,6 +2845,20 @@ mod tests {
         // Every word capitalised, as some templates write: the run says nothing.
         assert_eq!(
             names("Reviewed Labs Today. Patient Tolerated Regular Diet Well, Walked Hallway Twice Using Rolling Walker, Denies Pain, Nausea, Vomiting, Plans Discharge Tomorrow Morning Pending Physical Therapy Clearance."),
+            []
+        );
+    }
+
+    #[test]
+    fn places_in_capitals_after_at_or_from() {
+        assert_eq!(
+            names("HE WALKS DAILY AT THE EASTFIELD MALL WITH HIS GRANDSON."),
+            [("EASTFIELD MALL", "HOSPITAL")]
+        );
+        assert_eq!(
+            names(
+                "SEPTIC SHOCK FROM CHOLANGITIS. FELL AT HOME. SOFT MURMUR AT LUSB. SEEN AT NIGHT."
+            ),
             []
         );
     }
