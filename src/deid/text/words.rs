@@ -2547,8 +2547,8 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
             && (to == from || gaps[to] == Gap::Space)
             && is_capitalised(&toks[to])
             && toks[to].flags & (CLINICAL | LABEL | TITLE | CREDENTIAL | RELATION) == 0
-            && !(word(&toks[to]) != "FOR"
-                && super::patterns::is_clause_word(&word(&toks[to]).to_ascii_lowercase(), true))
+            // "FOR" joins names in capitals ("HEALTH CARE FOR THE HOMELESS").
+            && !super::patterns::is_clause_word(&word(&toks[to]).to_ascii_lowercase(), false)
             && to < from + 5
         {
             to += 1;
