@@ -2519,10 +2519,9 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
     }
 }
 
-/// Endings of the names of diseases and procedures, in capitals.
+/// Endings of the names of diseases (procedures end in [`OPERATION_SUFFIXES`]).
 const DISEASE_ENDINGS: &[&str] = &[
-    "ITIS", "OSIS", "EMIA", "ECTOMY", "OTOMY", "OSTOMY", "PLASTY", "PATHY", "ALGIA", "OMA",
-    "ITIDES", "IASIS",
+    "itis", "osis", "emia", "pathy", "algia", "oma", "itides", "iasis",
 ];
 
 /// In a note typed in capitals, where a run of capitals says nothing, the words after "AT",
@@ -2556,14 +2555,18 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
         if to == from || (from..to).any(|k| mark[k].is_some()) {
             continue;
         }
-        // Five letters or more, and no disease's ending: "AT LUSB" is an abbreviation and
-        // "FROM CHOLANGITIS" a diagnosis that the word lists do not hold.
+        // Five letters or more, and no disease's or operation's ending: "AT LUSB" is an
+        // abbreviation and "FROM CHOLANGITIS" a diagnosis that the word lists do not hold.
         let unknown_word = (from..to).any(|k| {
             let t = &toks[k];
             let w = word(t);
-            t.flags & (WORD | RARE_WORD | PROPER_NOT_PHI) == 0
-                && w.len() >= 5
-                && !DISEASE_ENDINGS.iter().any(|e| w.ends_with(e))
+            t.flags & (WORD | RARE_WORD | PROPER_NOT_PHI) == 0 && w.len() >= 5 && {
+                let lower = w.to_ascii_lowercase();
+                !DISEASE_ENDINGS
+                    .iter()
+                    .chain(OPERATION_SUFFIXES)
+                    .any(|e| lower.ends_with(e))
+            }
         });
         if unknown_word {
             for m in mark[from..to].iter_mut() {
