@@ -328,6 +328,31 @@ mod tests {
             ),
             ("PT at Summit Bone & Joint", "PT at [HOSPITAL]"),
             (
+                "Pt uses mychart.baystatehealth.org for messages.",
+                "Pt uses [URL] for messages.",
+            ),
+            (
+                "Lives with a dog (Biscuit) and a cat named Mochi.",
+                "Lives with a dog ([NAME]) and a cat named [NAME].",
+            ),
+            (
+                "likely home Thurs with VNA; 2.5 mg Mon/Fri",
+                "likely home [DATE] with VNA; 2.5 mg Mon/Fri",
+            ),
+            (
+                "Driver's license on file: S12-88-4410.",
+                "Driver's license on file: [LICENSE].",
+            ),
+            (
+                "Started Kerendia and Tradjenta; INR at Anticoagulation Clinic.",
+                "Started Kerendia and Tradjenta; INR at Anticoagulation Clinic.",
+            ),
+            (
+                "lives in a dorm at umass; fever from pyelonephritis",
+                "lives in a dorm at [HOSPITAL]; fever from pyelonephritis",
+            ),
+            ("Well child check, 15 mo.", "Well child check, 15 mo."),
+            (
                 "requested by RN Tomasz; L MCA stroke 11/25.",
                 "requested by RN [NAME]; L MCA stroke [DATE].",
             ),

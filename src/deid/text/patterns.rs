@@ -55,6 +55,7 @@ enum Check {
     JoinedPlaces,
     /// Group 1's first word is in no word list: a name, not "home" or "night".
     UnknownWord,
+    UnknownTerm,
 }
 
 struct Pattern {
@@ -81,12 +82,12 @@ const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Co
 const ID_VALUE: &str = r"\b((?:[A-Za-z]+-?)*\d[A-Za-z0-9-]*[A-Za-z0-9]|\d)\b";
 /// After a label that names an identifier by itself ("MRN 1234567").
 const ID_SUFFIX: &str =
-    r"(?:\s*(?i:id|identifier|#|number|num|no\.?))?\s*(?:[:#=]|is|was)?\s*#?\s*";
+    r"(?:\s*(?i:id|identifier|#|number|num|no\.?|on file))?\s*(?:[:#=]|is|was)?\s*#?\s*";
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
 /// What ends a facility's name in a lowercase note.
-const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging";
+const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?";
@@ -104,6 +105,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
     vec![
         ("EMAIL", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b".into(), 0, Check::None),
         ("URL", r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"']+[^\s<>"'.,;:)]"#.into(), 0, Check::None),
+        // A bare web address: "mychart.baystatehealth.org", "valleyortho.com/forms".
+        ("URL", r#"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|us|io|info|health|care|biz)\b(?:/[^\s<>"']*[^\s<>"'.,;:)])?"#.into(), 0, Check::None),
         ("IP", r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b".into(), 0, Check::None),
         ("SSN", r"\b\d{3}-\d{2}-\d{4}\b".into(), 0, Check::None),
         ("SSN", r"(?i)\b(?:ssn|soc(?:ial)? sec(?:urity)?(?: number| no\.?| #)?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b".into(), 1, Check::None),
@@ -119,6 +122,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("ACCOUNT", marked(r"billing|invoice|fin|financial"), 1, Check::IdLength),
         ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number|vin|vehicle(?: identification)?))(?:\s*(?:id|#|number|no\.?))?\s*[:#]?\s*#?\s*([A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,6})\b".into(), 1, Check::IdLength),
         ("VEHICLE", r"\b[A-HJ-NPR-Z0-9]{17}\b".into(), 0, Check::IdLength),
+        // A pet's name places its owner: "a dog (Biscuit)", "cat named Mochi".
+        ("NAME", r"\b(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?|parrots?|horses?)[ \t]+(?i:named|called)[ \t]+([A-Za-z][A-Za-z]+)\b".into(), 1, Check::None),
+        ("NAME", r"\b(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?)[ \t]*\([ \t]*([A-Z][a-z]+)[ \t]*\)".into(), 1, Check::None),
         // Lower case: "plate 8kxt942", "vin 1ftfw1ef3eke57182" (a digit in the plate, since
         // "plate count" is none).
         ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number))(?:\s*(?:#|number|no\.?))?\s*[:#]?\s*#?\s*([a-z]{0,3}\d[a-z0-9]{3,6})\b".into(), 1, Check::IdLength),
@@ -162,6 +168,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
         ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
+        // "home Thurs with VNA": a day's short name after a word of time, whatever follows
+        // it but a slash ("2.5 mg Mon/Fri" is a schedule).
+        ("DATE", r"(?i:\b(?:on|by|until|till|since|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)".into(), 1, Check::None),
         ("DATE", r"(?:^|[^/\w])((?i:tues?|weds?|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)?!]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
         ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),
@@ -236,7 +245,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // Organisations and chains that place a patient wherever they are named.
         ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?|Big Y|Aldi|ALDI|Amazon|AMAZON|Goodwill|Salvation Army|SALVATION ARMY|Catholic Charities|Planned Parenthood|PLANNED PARENTHOOD|Quest Diagnostics|QUEST DIAGNOSTICS|Labcorp|LabCorp|LABCORP|DaVita|DAVITA|Fresenius|FRESENIUS)\b".into(), 0, Check::None),
-        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|davita|fresenius|market basket|stop & shop|stop and shop|big y)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|davita|fresenius|market basket|stop & shop|stop and shop|big y|dunkin'?(?: donuts)?)\b".into(), 0, Check::None),
         // Home care, equipment and infusion suppliers: "OPAT via Option Care".
         ("HOSPITAL", r"\b(?:Option Care|OPTION CARE|option care|Coram|CORAM|Apria|APRIA|apria|Lincare|LINCARE|lincare|Byram|BYRAM|Edgepark|EDGEPARK|Bayada|BAYADA|bayada|Amedisys|AMEDISYS|amedisys|Visiting Angels|VISITING ANGELS|Home Instead|HOME INSTEAD|BrightStar|Comfort Keepers|Aveanna|AVEANNA)\b".into(), 0, Check::None),
         // The header of a dictated record, fields between bars: "490215637 | SMH | 07712940 |
@@ -247,6 +256,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // Where a patient lives or is moved between: "resident of Heritage Woods since 2022",
         // "admitted from Briarwood"; the generic ("discharged to Rehab") is dropped.
         ("HOSPITAL", r"(?:\b(?:[Rr]esident of|[Rr]esides at|[Rr]esiding at|[Ll]ives at|[Ll]iving at|[Aa]dmitted from|[Tt]ransferred from|[Ss]ent from|[Dd]ischarged to|[Tt]ransferred to)[ \t]+(?:the[ \t]+)?)((?:[A-Z][a-z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][a-z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        // "lives in dorm at umass", "ordered from numotion": after a word of place, a lowercase
+        // word of five letters or more that no list knows and that ends as no clinical term
+        // does ("f/u at heme onc": shorter ones are mostly a service's short name).
+        ("HOSPITAL", r"(?:\b(?i:at|from|thru|via)[ \t]+)([a-z][a-z&'-]{4,})\b".into(), 1, Check::UnknownTerm),
         // A lowercase employer: "fmla paperwork for her job at tjx".
         ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
@@ -431,6 +444,12 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
                     let Some((s, e)) = locs.get(1) else { continue };
                     let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
                     if !words::is_unknown(first) {
+                        continue;
+                    }
+                }
+                Check::UnknownTerm => {
+                    let Some((s, e)) = locs.get(1) else { continue };
+                    if !words::is_unknown(&text[s..e]) || words::has_term_ending(&text[s..e]) {
                         continue;
                     }
                 }
@@ -1330,6 +1349,8 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
                 | "vna"
                 | "ambulance"
                 | "service"
+                | "network"
+                | "residential"
         ) {
             words.pop();
         } else {

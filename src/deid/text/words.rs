@@ -711,6 +711,11 @@ static DICT: LazyLock<Dict> = LazyLock::new(|| {
     for w in lines(include_str!("dict/english_rare.txt")) {
         add(w, RARE_WORD);
     }
+    // A drug's name is a clinical term: no name of a person ("Kerendia"), and no business in a
+    // run of capitals ("Started Kerendia and Tradjenta"). drugs.txt holds no listed name.
+    for w in lines(include_str!("dict/drugs.txt")) {
+        add(w, CLINICAL);
+    }
     for w in lines(include_str!("dict/first_names.txt")) {
         add(w, FIRST);
     }
@@ -1208,6 +1213,25 @@ fn and_another(
 /// fundoplication" is in the noun list).
 const OPERATION_SUFFIXES: &[&str] = &["ectomy", "otomy", "ostomy", "plasty", "pexy", "rrhaphy"];
 
+/// Endings that make a word a clinical or abstract term rather than a name
+/// ("Anticoagulation", "Thrombocytopenia", "Cholangiography"): no name in the Census or SSA
+/// lists ends this way, so a capitalised word in no list that does is a term we lack.
+/// Lithuanian surnames end in "-aitis" ("Stankaitis"), which is kept a name.
+const TERM_ENDINGS: &[&str] = &[
+    "ation", "ition", "ution", "itis", "osis", "emia", "pathy", "algia", "ology", "ologist",
+    "scopy", "graphy", "lysis", "megaly", "plegia", "paresis", "trophy", "genic", "ular", "ative",
+    "uria", "penia", "iasis", "itides",
+];
+
+pub fn has_term_ending(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    TERM_ENDINGS
+        .iter()
+        .chain(OPERATION_SUFFIXES)
+        .any(|e| lower.len() > e.len() + 1 && lower.ends_with(e))
+        && !lower.ends_with("aitis")
+}
+
 /// "Mr. Devereaux (91)", "(Rosaria Santangelo, 91)": an age over 89 in parentheses just
 /// after a name, or after its comma inside them; its byte range.
 fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
@@ -1656,9 +1680,13 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         // word, a lowercase word that only the name lists know.
         // "father (olaf) had melanoma", "his wife, priya.": the same after a parenthesis or a
         // comma.
+        // "well child check": a visit's name, not a child's.
+        let well_visit =
+            i > 0 && text[toks[i - 1].start..toks[i - 1].end].eq_ignore_ascii_case("well");
         if i + 1 < n
             && t.shape == Shape::Lower
             && word_is(t, TITLE | RELATION)
+            && !well_visit
             && (gaps[i + 1] == Gap::Space
                 || word_is(t, RELATION) && matches!(gaps[i + 1], Gap::Paren | Gap::Comma))
         {
@@ -2072,11 +2100,42 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         // "I've", "I'd": contractions, not names.
         if !text[t.start..].starts_with("I'")
             && !text[t.start..].starts_with("I\u{2019}")
+            && !has_term_ending(&text[t.start..t.end])
             && !STREET_WORDS.contains(&next_word)
             && !camel_case(t, text)
             && !after.starts_with(|c: char| c.is_ascii_digit())
         {
             mark[i] = Some("NAME");
+        }
+    }
+
+    // "team: haddad/oyelowo/brandt", "- okafor/lindgren (ms3/intern)": in a lowercase note,
+    // words joined by slashes that are all names or unknown, one of them a listed name, are a
+    // team's names; "n/v/d" and "hctz/lisinopril" are words or drugs.
+    if lowercase {
+        let name_like = |t: &Tok| {
+            t.shape == Shape::Lower
+                && t.end - t.start >= 3
+                && t.flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL | CREDENTIAL | RELATION)
+                    == 0
+                && !has_term_ending(&text[t.start..t.end])
+        };
+        let mut i = 0;
+        while i < n {
+            let mut j = i;
+            while j + 1 < n && &text[toks[j].mark_end..toks[j + 1].start] == "/" {
+                j += 1;
+            }
+            let chain = &toks[i..=j];
+            if chain.len() >= 2
+                && chain.iter().all(name_like)
+                && chain.iter().any(|t| t.flags & NAME != 0)
+            {
+                for m in &mut mark[i..=j] {
+                    m.get_or_insert("NAME");
+                }
+            }
+            i = j + 1;
         }
     }
 
@@ -2674,6 +2733,16 @@ mod tests {
             [("Salt Lake City", "GEO")]
         );
         assert_eq!(names("He speaks English and Spanish."), []);
+    }
+
+    #[test]
+    fn slash_joined_names_in_a_lowercase_note() {
+        let note = "team: haddad/oyelowo/brandt. interval: afebrile, n/v/d resolved, \
+                    on hctz/lisinopril. pt/ot to see. plan per team.";
+        assert_eq!(
+            names(note),
+            [("haddad", "NAME"), ("oyelowo", "NAME"), ("brandt", "NAME")]
+        );
     }
 
     #[test]

