@@ -197,7 +197,9 @@ fn scrubber_reads_notes_typed_all_in_lower_case() {
     // 0.92 / 0.99 with role words, greetings and address blocks (0.91 once the set took in
     // the fresh notes that prompted them), 0.93 / 0.99 with the SSA first names and lowercase
     // months, roads, plates and facilities (the set then 163 notes), 0.92 / 0.99 once it took
-    // in 14 notes whose capitalised runs ("Tapestry Health") have no capital in lower case.
+    // in 14 notes whose capitalised runs ("Tapestry Health") have no capital in lower case;
+    // 0.917 once it took in six more fresh notes, 0.920 / 0.986 with slash-joined team names
+    // ("haddad/oyelowo/brandt") and unknown words after "at" or "from".
     let (recall, precision) = eval_dev_notes_in_one_case(str::to_lowercase);
     println!("dev notes in lower case: recall {recall:.3} precision {precision:.3}");
     assert!(recall >= 0.92, "lower-case recall {recall:.3}");
@@ -211,7 +213,8 @@ fn scrubber_reads_notes_typed_all_in_capitals() {
     // capitalised words, 0.94 / 0.97 after, 0.97 / 0.98 with titles, relations and role words
     // in capitals and facility names cut after a clause's preposition, 0.95 / 0.97 once the set
     // took in 14 notes whose capitalised runs look like the rest of a note in capitals, 0.956 /
-    // 0.973 with places after AT or FROM that no word list holds.
+    // 0.973 with places after AT or FROM that no word list holds, 0.953 / 0.971 once the set
+    // took in six more fresh notes.
     let (recall, precision) = eval_dev_notes_in_one_case(str::to_uppercase);
     println!("dev notes in capitals: recall {recall:.3} precision {precision:.3}");
     assert!(recall >= 0.95, "capitals recall {recall:.3}");
