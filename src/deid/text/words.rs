@@ -1218,15 +1218,15 @@ const OPERATION_SUFFIXES: &[&str] = &["ectomy", "otomy", "ostomy", "plasty", "pe
 /// lists ends this way, so a capitalised word in no list that does is a term we lack.
 /// Lithuanian surnames end in "-aitis" ("Stankaitis"), which is kept a name.
 const TERM_ENDINGS: &[&str] = &[
-    "ation", "ition", "ution", "itis", "osis", "emia", "pathy", "algia", "ology", "ologist",
-    "scopy", "graphy", "lysis", "megaly", "plegia", "paresis", "trophy", "genic", "ular", "ative",
-    "uria", "penia", "iasis", "itides",
+    "ation", "ition", "ution", "ology", "ologist", "scopy", "graphy", "lysis", "megaly", "plegia",
+    "paresis", "trophy", "genic", "ular", "ative", "uria", "penia",
 ];
 
 pub fn has_term_ending(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
     TERM_ENDINGS
         .iter()
+        .chain(DISEASE_ENDINGS)
         .chain(OPERATION_SUFFIXES)
         .any(|e| lower.len() > e.len() + 1 && lower.ends_with(e))
         && !lower.ends_with("aitis")
@@ -2579,9 +2579,8 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
 }
 
 /// Endings of the names of diseases (procedures end in [`OPERATION_SUFFIXES`]).
-const DISEASE_ENDINGS: &[&str] = &[
-    "itis", "osis", "emia", "pathy", "algia", "oma", "itides", "iasis",
-];
+/// "-oma" is not among them: names end so too ("Chioma", "Paloma").
+const DISEASE_ENDINGS: &[&str] = &["itis", "osis", "emia", "pathy", "algia", "itides", "iasis"];
 
 /// In a note typed in capitals, where a run of capitals says nothing, the words after "AT",
 /// "FROM", "OUTSIDE" or "THRU" up to the clause's next word name a place when one of
@@ -2623,6 +2622,7 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
                 let lower = w.to_ascii_lowercase();
                 !DISEASE_ENDINGS
                     .iter()
+                    .chain(&["oma"])
                     .chain(OPERATION_SUFFIXES)
                     .any(|e| lower.ends_with(e))
             }
