@@ -353,6 +353,10 @@ mod tests {
             ),
             ("Well child check, 15 mo.", "Well child check, 15 mo."),
             (
+                "Sessions M/W/F 0800; T 1000 ok. Restraining order, docket 2617RO000431.",
+                "Sessions M/W/F [DATE]; T 1000 ok. Restraining order, docket [OTHER_ID].",
+            ),
+            (
                 "requested by RN Tomasz; L MCA stroke 11/25.",
                 "requested by RN [NAME]; L MCA stroke [DATE].",
             ),

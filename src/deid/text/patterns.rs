@@ -135,7 +135,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
-        ("OTHER_ID", labelled(r"room|rm|accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name"), 1, Check::IdLength),
+        ("OTHER_ID", labelled(r"room|rm|accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name|docket|citation|booking"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"randomization|enrollment|case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         // A pharmacy's store number places the patient: "CVS #4471", "pharmacy # 2210".
@@ -818,8 +818,19 @@ const TIME_LABELS: &[&str] = &[
     "tod",
 ];
 
+/// A day's letter or short name as schedules write them: "M", "W", "Th", "Tues", "Sat".
+fn is_weekday_abbreviation(word: &str) -> bool {
+    [
+        "m", "t", "w", "th", "f", "sa", "su", "mon", "tue", "tues", "wed", "thu", "thur", "thurs",
+        "fri", "sat", "sun", "mwf",
+    ]
+    .iter()
+    .any(|d| d.eq_ignore_ascii_case(word))
+}
+
 fn military_time(text: &str, start: usize, end: usize) -> bool {
     let span = &text[start..end];
+    let year_like = span.starts_with("19") || span.starts_with("20");
     let before = text[..start].trim_end_matches([' ', '\t']);
     let after = text[end..].trim_start_matches([' ', '\t']);
     // A range "0700-1900", or a timestamp heading an entry ("TRIAGE 1347:", "0815: seen").
@@ -840,12 +851,20 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         let last = before.rsplit(' ').next().unwrap_or("");
         return last.contains('/') || last.contains('-');
     }
+    // "Sessions M/W/F 0800", "dialysis Tues/Thurs 0630": a time in a week's schedule.
+    let last_word = before.rsplit([' ', '\t', '\n']).next().unwrap_or("");
+    // A lone letter ("T 1000") is no day; in a slash list ("M/W/F") it is.
+    if !year_like
+        && (last_word.contains('/') || last_word.len() >= 3)
+        && last_word.split('/').all(is_weekday_abbreviation)
+    {
+        return true;
+    }
     let prev = before
         .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '@' || c == '~' || c == '\''))
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let year_like = span.starts_with("19") || span.starts_with("20");
     // "TRIAGE: 2215.": a time after a label that stamps an event.
     if let Some(label) = before.strip_suffix(':') {
         let label = label
