@@ -353,6 +353,10 @@ mod tests {
             ),
             ("Well child check, 15 mo.", "Well child check, 15 mo."),
             (
+                "missed sat run, ride from pvta never came; sat up in chair",
+                "missed [DATE] run, ride from [HOSPITAL] never came; sat up in chair",
+            ),
+            (
                 "Sessions M/W/F 0800; T 1000 ok. Restraining order, docket 2617RO000431.",
                 "Sessions M/W/F [DATE]; T 1000 ok. Restraining order, docket [OTHER_ID].",
             ),

@@ -167,7 +167,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "on the 8th.": a day of the month, not "on the 3rd floor".
         ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
-        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|\d))".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u|missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|run|runs|session|tx|treatment|appt|visit|dialysis|\d))".into(), 1, Check::None),
         // "home Thurs with VNA": a day's short name after a word of time, whatever follows
         // it but a slash ("2.5 mg Mon/Fri" is a schedule).
         ("DATE", r"(?i:\b(?:on|by|until|till|since|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)".into(), 1, Check::None),
@@ -256,10 +256,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // Where a patient lives or is moved between: "resident of Heritage Woods since 2022",
         // "admitted from Briarwood"; the generic ("discharged to Rehab") is dropped.
         ("HOSPITAL", r"(?:\b(?:[Rr]esident of|[Rr]esides at|[Rr]esiding at|[Ll]ives at|[Ll]iving at|[Aa]dmitted from|[Tt]ransferred from|[Ss]ent from|[Dd]ischarged to|[Tt]ransferred to)[ \t]+(?:the[ \t]+)?)((?:[A-Z][a-z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][a-z][A-Za-z'&-]*)".into(), 1, Check::Facility),
-        // "lives in dorm at umass", "ordered from numotion": after a word of place, a lowercase
-        // word of five letters or more that no list knows and that ends as no clinical term
-        // does ("f/u at heme onc": shorter ones are mostly a service's short name).
-        ("HOSPITAL", r"(?:\b(?i:at|from|thru|via)[ \t]+)([a-z][a-z&'-]{4,})\b".into(), 1, Check::UnknownTerm),
+        // "lives in dorm at umass", "ride from pvta": after a word of place, a lowercase word of
+        // four letters or more that no list knows and that ends as no clinical term does.
+        ("HOSPITAL", r"(?:\b(?i:at|from|thru|via)[ \t]+)([a-z][a-z&'-]{3,})\b".into(), 1, Check::UnknownTerm),
         // A lowercase employer: "fmla paperwork for her job at tjx".
         ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
