@@ -1223,13 +1223,16 @@ const TERM_ENDINGS: &[&str] = &[
 ];
 
 pub fn has_term_ending(word: &str) -> bool {
-    let lower = word.to_ascii_lowercase();
+    let ends = |e: &str| {
+        word.len() > e.len() + 1
+            && word.as_bytes()[word.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+    };
     TERM_ENDINGS
         .iter()
         .chain(DISEASE_ENDINGS)
         .chain(OPERATION_SUFFIXES)
-        .any(|e| lower.len() > e.len() + 1 && lower.ends_with(e))
-        && !lower.ends_with("aitis")
+        .any(|e| ends(e))
+        && !ends("aitis")
 }
 
 /// "Mr. Devereaux (91)", "(Rosaria Santangelo, 91)": an age over 89 in parentheses just
@@ -1680,13 +1683,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         // word, a lowercase word that only the name lists know.
         // "father (olaf) had melanoma", "his wife, priya.": the same after a parenthesis or a
         // comma.
-        // "well child check": a visit's name, not a child's.
-        let well_visit =
-            i > 0 && text[toks[i - 1].start..toks[i - 1].end].eq_ignore_ascii_case("well");
         if i + 1 < n
             && t.shape == Shape::Lower
             && word_is(t, TITLE | RELATION)
-            && !well_visit
+            // "well child check": a visit's name, not a child's.
+            && !(i > 0 && text[toks[i - 1].start..toks[i - 1].end].eq_ignore_ascii_case("well"))
             && (gaps[i + 1] == Gap::Space
                 || word_is(t, RELATION) && matches!(gaps[i + 1], Gap::Paren | Gap::Comma))
         {
