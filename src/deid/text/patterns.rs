@@ -79,6 +79,9 @@ const STATE_ABBR: &str = "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEIN
 const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming";
 /// A labelled identifier's value: holds a digit and no spaces (a label followed by a word is
 /// not an ID).
+/// Words after which a day's short name is a day ("home Thurs", "recheck fri").
+const DAY_TIME_WORDS: &str =
+    "on|by|until|till|since|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u";
 const ID_VALUE: &str = r"\b((?:[A-Za-z]+-?)*\d[A-Za-z0-9-]*[A-Za-z0-9]|\d)\b";
 /// After a label that names an identifier by itself ("MRN 1234567").
 const ID_SUFFIX: &str =
@@ -167,10 +170,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "on the 8th.": a day of the month, not "on the 3rd floor".
         ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
-        ("DATE", r"(?i:\b(?:on|by|until|till|since|from|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u|missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|run|runs|session|tx|treatment|appt|visit|dialysis|\d))".into(), 1, Check::None),
+        ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS}|from|missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|run|runs|session|tx|treatment|appt|visit|dialysis|\d))"), 1, Check::None),
         // "home Thurs with VNA": a day's short name after a word of time, whatever follows
         // it but a slash ("2.5 mg Mon/Fri" is a schedule).
-        ("DATE", r"(?i:\b(?:on|by|until|till|since|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u)[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)".into(), 1, Check::None),
+        ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS})[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)"), 1, Check::None),
         ("DATE", r"(?:^|[^/\w])((?i:tues?|weds?|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)?!]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
         ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),

@@ -117,13 +117,15 @@ def main() -> None:
         first, last = census_names(tmp)
         common = english_words(tmp, "wamerican-small", "american-english-small")
         everyday = english_words(tmp, "wamerican", "american-english")
-        first |= ssa_first_names(tmp, everyday, clinical_terms())
+        clinical = clinical_terms()
+        cities = us_cities(tmp)
+        first |= ssa_first_names(tmp, everyday, clinical)
         write("first_names.txt", first)
         write("surnames.txt", last)
-        write("us_cities.txt", us_cities(tmp))
+        write("us_cities.txt", cities)
         write("english_common.txt", common)
         write("english_rare.txt", everyday - common)
-        named = first | last | us_cities(tmp) | everyday | common | clinical_terms()
+        named = first | last | cities | everyday | common | clinical
         write("drugs.txt", drug_names(tmp, named))
 
 
