@@ -319,165 +319,224 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     // a date wherever else the note writes it.
     let mut month_days_kept: Vec<&str> = Vec::new();
     let mut month_days_doubted: Vec<(usize, usize)> = Vec::new();
-    for i in compiled.set.matches(bytes).iter() {
-        let p = &compiled.patterns[i];
-        // Most patterns need only where they matched: the capture engines run only for those
-        // with a group, and reuse one set of slots.
-        let mut locs = p.regex.capture_locations();
-        let mut at = 0;
-        while at <= bytes.len() {
-            let (m_start, m_end, whole_end) = if p.group == 0
-                && !matches!(
-                    p.check,
-                    Check::CityState | Check::CityZip | Check::Town | Check::LowerCityState
-                ) {
-                match p.regex.find_at(bytes, at) {
-                    Some(m) => (m.start(), m.end(), m.end()),
-                    None => break,
-                }
-            } else {
-                match p.regex.captures_read_at(&mut locs, bytes, at) {
-                    Some(whole) => match locs.get(p.group) {
-                        Some((s, e)) => (s, e, whole.end()),
-                        None => {
-                            at = whole.end().max(at + 1);
-                            continue;
-                        }
-                    },
-                    None => break,
-                }
-            };
-            at = whole_end.max(at + 1);
-            // A pattern may end inside a multi-byte character (a URL runs to the next space):
-            // spans always cover whole characters.
-            let mut end = m_end;
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
-            let mut start = m_start;
-            while !text.is_char_boundary(start) {
-                start -= 1;
-            }
-            match p.check {
-                Check::None => {}
-                Check::IdLength => {
-                    if end - start < 4 {
-                        continue;
-                    }
-                }
-                Check::NotRatio => {
-                    if !plausible_date(text, start, end) {
-                        continue;
-                    }
-                }
-                Check::MonthDay => {
-                    if !month_day_is_date(text, start, end) {
-                        month_days_doubted.push((start, end));
-                        continue;
-                    }
-                    month_days_kept.push(&text[start..end]);
-                }
-                Check::MilitaryTime => {
-                    if !military_time(text, start, end) {
-                        continue;
-                    }
-                }
-                Check::CityState => {
-                    let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
-                    if locs.get(2).is_none() && !words::is_city(city) {
-                        continue;
-                    }
-                }
-                Check::Facility => match facility_start(text, start, end) {
-                    Some(s) => start = s,
-                    None => continue,
-                },
-                Check::LowerFacility | Check::UpperFacility => {
-                    let with_for = matches!(p.check, Check::LowerFacility);
-                    let name = facility_start(text, start, end)
-                        .map(|s| s + after_clause(&text[s..end], with_for))
-                        .and_then(|s| facility_start(text, s, end));
-                    match name {
-                        Some(s) => start = s,
-                        None => continue,
-                    }
-                }
-                Check::JoinedPlaces => {
-                    let Some((s, e)) = locs.get(1) else { continue };
-                    if !joined_places(&text[s..e]) {
-                        continue;
-                    }
-                }
-                Check::NumberedStreet => {
-                    let street_words = text[start..end].split_whitespace().skip(1);
-                    if street_words.take(4).any(|w| {
-                        let w = w
-                            .trim_matches(|c: char| !c.is_alphanumeric())
-                            .to_ascii_lowercase();
-                        NOT_STREET_WORDS.contains(&w.as_str()) || is_clause_word(&w, true)
-                    }) {
-                        continue;
-                    }
-                }
-                Check::Practice => match practice_start(text, start, end) {
-                    Some(s) => start = s,
-                    None => continue,
-                },
-                Check::Town => match locs.get(1).and_then(|(s, e)| town_start(text, s, e)) {
-                    Some(s) => start = s,
-                    None => continue,
-                },
-                Check::LowerCityState => {
-                    let Some((s, e)) = locs.get(1) else { continue };
-                    let town = town_start(text, s, e).or_else(|| {
-                        locs.get(2)
-                            .is_some()
-                            .then(|| text[s..e].rfind(' ').map_or(s, |p| s + p + 1))
-                    });
-                    match town {
-                        Some(t) => {
-                            out.push((t, e, p.kind));
-                            continue;
-                        }
-                        None => continue,
-                    }
-                }
-                Check::UnknownWord => {
-                    let Some((s, e)) = locs.get(1) else { continue };
-                    let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
-                    if !words::is_unknown(first) {
-                        continue;
-                    }
-                }
-                Check::UnknownTerm => {
-                    let Some((s, e)) = locs.get(1) else { continue };
-                    if !words::is_unknown(&text[s..e]) || words::has_term_ending(&text[s..e]) {
-                        continue;
-                    }
-                }
-                Check::Street => {
-                    let first = text[start..end].split([' ', '\t']).next().unwrap_or("");
-                    if STREET_DETERMINERS.contains(&first) {
-                        continue;
-                    }
-                }
-                Check::CityZip => match locs.get(1).and_then(|(s, e)| city_suffix(text, s, e)) {
-                    Some(s) => start = s,
-                    None => continue,
-                },
-                Check::AgeSex => {
-                    if !age_sex(text, start) {
-                        continue;
-                    }
-                }
-            }
-            out.push((start, end, p.kind));
+    for (window_start, window_end) in paragraphs(bytes) {
+        // The regexes see the text up to the paragraph's end and look behind its start, so
+        // `\b` and `^` at the start still read the character before.
+        let window = &bytes[..window_end];
+        for i in compiled.set.matches_at(window, window_start).iter() {
+            find_one(
+                text,
+                &compiled.patterns[i],
+                window,
+                window_start,
+                &mut month_days_kept,
+                &mut month_days_doubted,
+                out,
+            );
         }
     }
     for (start, end) in month_days_doubted {
         if month_days_kept.contains(&&text[start..end]) {
             out.push((start, end, "DATE"));
         }
+    }
+}
+
+/// A note cut after each blank line. Each pattern runs only over the paragraphs the set says
+/// it matches in, instead of over the whole note: on a long note most patterns fire somewhere,
+/// and a full pass each made the scan cost grow with the note's length times the patterns
+/// that fire. No identifier spans a blank line; the one kind of match that did was a false
+/// one ("2026\n\nDear Dr." read as a house number and a street).
+fn paragraphs(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        let mut i = start;
+        while let Some(nl) = bytes[i..].iter().position(|&b| b == b'\n') {
+            let line_end = i + nl + 1;
+            let blank = bytes[line_end..]
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+                .map(|k| line_end + k)
+                .filter(|&k| bytes[k] == b'\n');
+            match blank {
+                Some(k) => {
+                    let span = (start, k + 1);
+                    start = k + 1;
+                    return Some(span);
+                }
+                None => i = line_end,
+            }
+        }
+        let span = (start, bytes.len());
+        start = bytes.len();
+        Some(span)
+    })
+}
+
+/// Every match of `p` in `bytes[from..]` that passes its check, appended to `out`.
+fn find_one<'t>(
+    text: &'t str,
+    p: &Pattern,
+    bytes: &[u8],
+    from: usize,
+    month_days_kept: &mut Vec<&'t str>,
+    month_days_doubted: &mut Vec<(usize, usize)>,
+    out: &mut Vec<ByteSpan>,
+) {
+    // Most patterns need only where they matched: the capture engines run only for those
+    // with a group, and reuse one set of slots.
+    let mut locs = p.regex.capture_locations();
+    let mut at = from;
+    while at <= bytes.len() {
+        let (m_start, m_end, whole_end) = if p.group == 0
+            && !matches!(
+                p.check,
+                Check::CityState | Check::CityZip | Check::Town | Check::LowerCityState
+            ) {
+            match p.regex.find_at(bytes, at) {
+                Some(m) => (m.start(), m.end(), m.end()),
+                None => break,
+            }
+        } else {
+            match p.regex.captures_read_at(&mut locs, bytes, at) {
+                Some(whole) => match locs.get(p.group) {
+                    Some((s, e)) => (s, e, whole.end()),
+                    None => {
+                        at = whole.end().max(at + 1);
+                        continue;
+                    }
+                },
+                None => break,
+            }
+        };
+        at = whole_end.max(at + 1);
+        // A pattern may end inside a multi-byte character (a URL runs to the next space):
+        // spans always cover whole characters.
+        let mut end = m_end;
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let mut start = m_start;
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        match p.check {
+            Check::None => {}
+            Check::IdLength => {
+                if end - start < 4 {
+                    continue;
+                }
+            }
+            Check::NotRatio => {
+                if !plausible_date(text, start, end) {
+                    continue;
+                }
+            }
+            Check::MonthDay => {
+                if !month_day_is_date(text, start, end) {
+                    month_days_doubted.push((start, end));
+                    continue;
+                }
+                month_days_kept.push(&text[start..end]);
+            }
+            Check::MilitaryTime => {
+                if !military_time(text, start, end) {
+                    continue;
+                }
+            }
+            Check::CityState => {
+                let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
+                if locs.get(2).is_none() && !words::is_city(city) {
+                    continue;
+                }
+            }
+            Check::Facility => match facility_start(text, start, end) {
+                Some(s) => start = s,
+                None => continue,
+            },
+            Check::LowerFacility | Check::UpperFacility => {
+                let with_for = matches!(p.check, Check::LowerFacility);
+                let name = facility_start(text, start, end)
+                    .map(|s| s + after_clause(&text[s..end], with_for))
+                    .and_then(|s| facility_start(text, s, end));
+                match name {
+                    Some(s) => start = s,
+                    None => continue,
+                }
+            }
+            Check::JoinedPlaces => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                if !joined_places(&text[s..e]) {
+                    continue;
+                }
+            }
+            Check::NumberedStreet => {
+                let street_words = text[start..end].split_whitespace().skip(1);
+                if street_words.take(4).any(|w| {
+                    let w = w
+                        .trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_ascii_lowercase();
+                    NOT_STREET_WORDS.contains(&w.as_str()) || is_clause_word(&w, true)
+                }) {
+                    continue;
+                }
+            }
+            Check::Practice => match practice_start(text, start, end) {
+                Some(s) => start = s,
+                None => continue,
+            },
+            Check::Town => match locs.get(1).and_then(|(s, e)| town_start(text, s, e)) {
+                Some(s) => start = s,
+                None => continue,
+            },
+            Check::LowerCityState => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                let town = town_start(text, s, e).or_else(|| {
+                    locs.get(2)
+                        .is_some()
+                        .then(|| text[s..e].rfind(' ').map_or(s, |p| s + p + 1))
+                });
+                match town {
+                    Some(t) => {
+                        out.push((t, e, p.kind));
+                        continue;
+                    }
+                    None => continue,
+                }
+            }
+            Check::UnknownWord => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
+                if !words::is_unknown(first) {
+                    continue;
+                }
+            }
+            Check::UnknownTerm => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                if !words::is_unknown(&text[s..e]) || words::has_term_ending(&text[s..e]) {
+                    continue;
+                }
+            }
+            Check::Street => {
+                let first = text[start..end].split([' ', '\t']).next().unwrap_or("");
+                if STREET_DETERMINERS.contains(&first) {
+                    continue;
+                }
+            }
+            Check::CityZip => match locs.get(1).and_then(|(s, e)| city_suffix(text, s, e)) {
+                Some(s) => start = s,
+                None => continue,
+            },
+            Check::AgeSex => {
+                if !age_sex(text, start) {
+                    continue;
+                }
+            }
+        }
+        out.push((start, end, p.kind));
     }
 }
 
@@ -1387,4 +1446,59 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
             && !matches!(l.as_str(), "of" | "for" | "the" | "and")
     });
     specific.then_some(start + offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_cover_the_note_and_end_after_blank_lines() {
+        let text = "MRN: 4410923\n\nSeen 3/4/2024.\n  \t\nCall 413-555-0101\nor fax\n\n\n";
+        let cuts: Vec<(usize, usize)> = paragraphs(text.as_bytes()).collect();
+        let pieces: Vec<&str> = cuts.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            pieces,
+            [
+                "MRN: 4410923\n\n",
+                "Seen 3/4/2024.\n  \t\n",
+                "Call 413-555-0101\nor fax\n\n",
+                "\n"
+            ]
+        );
+        assert!(paragraphs(b"").next().is_none());
+        assert_eq!(paragraphs(b"no break").collect::<Vec<_>>(), [(0, 8)]);
+    }
+
+    /// Scanning paragraph by paragraph finds what scanning each paragraph alone finds, at the
+    /// same offsets, and nothing that runs across the blank line between them.
+    #[test]
+    fn a_long_note_finds_what_its_paragraphs_find() {
+        let paragraphs_alone = [
+            "Pt Quentin Farrow, MRN 55120934, seen 11/02/2024 at Mercy Medical Center.",
+            "Lives at 14 Orchard Hill Rd, Amherst, MA 01002. Cell 413-555-0182.",
+            "Follow up on March 3rd at 0930 with Dr. Ames; fax 413-555-0199.",
+            "2026",
+            "Dear Dr. Lowe,",
+        ];
+        let note = paragraphs_alone.join("\n\n");
+        let mut whole = Vec::new();
+        find(&note, false, &mut whole);
+        whole.sort();
+        let mut alone = Vec::new();
+        let mut offset = 0;
+        for p in paragraphs_alone {
+            let mut found = Vec::new();
+            find(p, false, &mut found);
+            alone.extend(
+                found
+                    .into_iter()
+                    .map(|(s, e, t)| (s + offset, e + offset, t)),
+            );
+            offset += p.len() + 2;
+        }
+        alone.sort();
+        assert!(whole.len() >= 8, "{whole:?}");
+        assert_eq!(whole, alone);
+    }
 }
