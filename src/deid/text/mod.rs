@@ -269,6 +269,14 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "Daycare: Little Sprouts in Agawam",
+                "Daycare: [HOSPITAL] in [GEO]",
+            ),
+            (
+                "PT FELL AT HOME.\nAKI LIKELY ATN FROM HYPOTENSION PLUS CONTRAST ON 11/27.",
+                "PT FELL AT HOME.\nAKI LIKELY ATN FROM HYPOTENSION PLUS CONTRAST ON [DATE].",
+            ),
+            (
                 "Family (Ottoline, daughter) told",
                 "Family ([NAME], daughter) told",
             ),

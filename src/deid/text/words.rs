@@ -1219,7 +1219,7 @@ const OPERATION_SUFFIXES: &[&str] = &["ectomy", "otomy", "ostomy", "plasty", "pe
 /// Lithuanian surnames end in "-aitis" ("Stankaitis"), which is kept a name.
 const TERM_ENDINGS: &[&str] = &[
     "ation", "ition", "ution", "ology", "ologist", "scopy", "graphy", "lysis", "megaly", "plegia",
-    "paresis", "trophy", "genic", "ular", "ative", "uria", "penia",
+    "paresis", "trophy", "genic", "ular", "ative", "uria", "penia", "tension",
 ];
 
 pub fn has_term_ending(word: &str) -> bool {
@@ -2614,19 +2614,16 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
         if to == from || (from..to).any(|k| mark[k].is_some()) {
             continue;
         }
-        // Five letters or more, and no disease's or operation's ending: "AT LUSB" is an
-        // abbreviation and "FROM CHOLANGITIS" a diagnosis that the word lists do not hold.
+        // Five letters or more, and no clinical term's ending (nor "-oma"): "AT LUSB" is an
+        // abbreviation, and "FROM CHOLANGITIS" and "FROM HYPOTENSION" are diagnoses that the
+        // word lists do not hold.
         let unknown_word = (from..to).any(|k| {
             let t = &toks[k];
             let w = word(t);
-            t.flags & (WORD | RARE_WORD | PROPER_NOT_PHI) == 0 && w.len() >= 5 && {
-                let lower = w.to_ascii_lowercase();
-                !DISEASE_ENDINGS
-                    .iter()
-                    .chain(&["oma"])
-                    .chain(OPERATION_SUFFIXES)
-                    .any(|e| lower.ends_with(e))
-            }
+            t.flags & (WORD | RARE_WORD | PROPER_NOT_PHI) == 0
+                && w.len() >= 5
+                && !has_term_ending(w)
+                && !w.to_ascii_lowercase().ends_with("oma")
         });
         if unknown_word {
             for m in mark[from..to].iter_mut() {
