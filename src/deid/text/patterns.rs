@@ -155,11 +155,12 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2}))\b".into(), 0, Check::NotRatio),
         ("DATE", r"\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b".into(), 0, Check::None),
         ("DATE", r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b".into(), 0, Check::None),
-        ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:\d{{4}}|'\d{{2}})\b"), 0, Check::None),
+        // "March 3, 2024", "Mar 3", "March of 2019": one regex for the three, since a month's
+        // short name ("mar", "dec", "oct") starts many words and each regex that fires checks
+        // every one of them.
+        ("DATE", format!(r"(?i)\b{MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:\d{{4}}|'\d{{2}})\b|\b)|,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b)"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTH}\.?,?[\s-]+(?:\d{{4}}|\d{{2}})\b"), 0, Check::None),
-        ("DATE", format!(r"(?i)\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
-        ("DATE", format!(r"(?i)\b{MONTH}\.?,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b"), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
