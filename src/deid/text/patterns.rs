@@ -1,6 +1,6 @@
 //! Identifiers with a shape: numbers, dates, addresses, facility names, labelled IDs. Every
 //! pattern is a `regex` pattern (linear time whatever the text holds); a `RegexSet` finds
-//! which fire and only those are run for their positions. Some matches are then checked
+//! which fire in each paragraph and only those are run there for their positions. Some matches are then checked
 //! against context the regex language cannot express (a dictionary, a neighbouring word).
 
 use std::sync::LazyLock;
