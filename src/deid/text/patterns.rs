@@ -1,11 +1,12 @@
 //! Identifiers with a shape: numbers, dates, addresses, facility names, labelled IDs. Every
 //! pattern is a `regex` pattern (linear time whatever the text holds); a `RegexSet` finds
-//! which fire in each paragraph and only those are run there for their positions. Some matches are then checked
-//! against context the regex language cannot express (a dictionary, a neighbouring word).
+//! which fire in each paragraph and only those are run there for their positions. Some
+//! matches are then checked against context the regex language cannot express (a dictionary,
+//! a neighbouring word).
 
 use std::sync::LazyLock;
 
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::words;
 use super::ByteSpan;
@@ -318,26 +319,22 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     let bytes = text.as_bytes();
     // "Admitted 10/30 ... Blood cultures 10/30 grew": an m/d that context made a date once is
     // a date wherever else the note writes it.
-    let mut month_days_kept: Vec<&str> = Vec::new();
-    let mut month_days_doubted: Vec<(usize, usize)> = Vec::new();
+    let mut month_days = MonthDays::default();
+    // Each pattern's capture slots, made the first time it fires in the note and reused in
+    // every paragraph after.
+    let mut slots: Vec<Option<CaptureLocations>> = vec![None; compiled.patterns.len()];
     for (window_start, window_end) in paragraphs(bytes) {
         // The regexes see the text up to the paragraph's end and look behind its start, so
         // `\b` and `^` at the start still read the character before.
         let window = &bytes[..window_end];
         for i in compiled.set.matches_at(window, window_start).iter() {
-            find_one(
-                text,
-                &compiled.patterns[i],
-                window,
-                window_start,
-                &mut month_days_kept,
-                &mut month_days_doubted,
-                out,
-            );
+            let p = &compiled.patterns[i];
+            let locs = slots[i].get_or_insert_with(|| p.regex.capture_locations());
+            find_one(text, p, locs, window, window_start, &mut month_days, out);
         }
     }
-    for (start, end) in month_days_doubted {
-        if month_days_kept.contains(&&text[start..end]) {
+    for (start, end) in month_days.doubted {
+        if month_days.kept.contains(&&text[start..end]) {
             out.push((start, end, "DATE"));
         }
     }
@@ -377,19 +374,26 @@ fn paragraphs(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// Every match of `p` in `bytes[from..]` that passes its check, appended to `out`.
+/// The `m/d` matches of a note: those context made dates, and those it left in doubt.
+#[derive(Default)]
+struct MonthDays<'t> {
+    kept: Vec<&'t str>,
+    doubted: Vec<(usize, usize)>,
+}
+
+/// Every match of `p` in `bytes[from..]` that passes its check, appended to `out`; `locs`
+/// are `p`'s capture slots.
 fn find_one<'t>(
     text: &'t str,
     p: &Pattern,
+    locs: &mut CaptureLocations,
     bytes: &[u8],
     from: usize,
-    month_days_kept: &mut Vec<&'t str>,
-    month_days_doubted: &mut Vec<(usize, usize)>,
+    month_days: &mut MonthDays<'t>,
     out: &mut Vec<ByteSpan>,
 ) {
     // Most patterns need only where they matched: the capture engines run only for those
-    // with a group, and reuse one set of slots.
-    let mut locs = p.regex.capture_locations();
+    // with a group.
     let mut at = from;
     while at <= bytes.len() {
         let (m_start, m_end, whole_end) = if p.group == 0
@@ -402,7 +406,7 @@ fn find_one<'t>(
                 None => break,
             }
         } else {
-            match p.regex.captures_read_at(&mut locs, bytes, at) {
+            match p.regex.captures_read_at(locs, bytes, at) {
                 Some(whole) => match locs.get(p.group) {
                     Some((s, e)) => (s, e, whole.end()),
                     None => {
@@ -438,10 +442,10 @@ fn find_one<'t>(
             }
             Check::MonthDay => {
                 if !month_day_is_date(text, start, end) {
-                    month_days_doubted.push((start, end));
+                    month_days.doubted.push((start, end));
                     continue;
                 }
-                month_days_kept.push(&text[start..end]);
+                month_days.kept.push(&text[start..end]);
             }
             Check::MilitaryTime => {
                 if !military_time(text, start, end) {

@@ -2623,7 +2623,7 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
             t.flags & (WORD | RARE_WORD | PROPER_NOT_PHI) == 0
                 && w.len() >= 5
                 && !has_term_ending(w)
-                && !w.to_ascii_lowercase().ends_with("oma")
+                && !w.as_bytes()[w.len() - 3..].eq_ignore_ascii_case(b"oma")
         });
         if unknown_word {
             for m in mark[from..to].iter_mut() {
