@@ -686,8 +686,95 @@ impl Hasher for Fnv {
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
+/// Lowercase words and their flags, in an open-addressing table of 16-byte slots: a word of
+/// up to 14 bytes (nearly all) is packed into a slot's low 14 bytes and its flags into the
+/// top two. A lookup reads a slot or two in one cache line instead of following a pointer to
+/// the word's text and comparing it. Longer words are kept as strings.
+struct WordTable {
+    /// Zero for an empty slot (no word is empty).
+    slots: Vec<u128>,
+    long: FastMap<&'static str, u16>,
+}
+
+const PACKED_BYTES: u32 = 14;
+const KEY_BITS: u128 = (1 << (8 * PACKED_BYTES)) - 1;
+
+/// `word`'s bytes, zero-padded. A word with a zero byte is not packed, so the packing is one
+/// to one.
+fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > PACKED_BYTES as usize || bytes.contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(buf))
+}
+
+/// A packed word's first slot: one folded multiply spreads every byte over the low bits.
+fn home_slot(key: u128, mask: usize) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(23);
+    let product = u128::from(folded) * 0x9e37_79b9_7f4a_7c15;
+    (((product >> 64) as u64) ^ (product as u64)) as usize & mask
+}
+
+impl WordTable {
+    fn new(entries: FastMap<&'static str, u16>) -> Self {
+        let packable = entries.keys().filter(|w| pack(w).is_some()).count();
+        // At least a fifth of the slots stay empty, so a probe ends after a slot or two.
+        let len = (packable + packable / 4 + 1).next_power_of_two();
+        let mut slots = vec![0u128; len];
+        let mut long = FastMap::default();
+        for (word, flags) in entries {
+            match pack(word) {
+                Some(key) => {
+                    let mut i = home_slot(key, len - 1);
+                    while slots[i] != 0 {
+                        i = (i + 1) & (len - 1);
+                    }
+                    slots[i] = key | u128::from(flags) << (8 * PACKED_BYTES);
+                }
+                None => {
+                    long.insert(word, flags);
+                }
+            }
+        }
+        WordTable { slots, long }
+    }
+
+    /// `word`'s flags; `word` is lowercase.
+    fn get(&self, word: &str) -> Option<u16> {
+        match pack(word) {
+            Some(key) => self.get_packed(key),
+            None => self.long.get(word).copied(),
+        }
+    }
+
+    /// Reads a packed word's first slot and drops it: nothing waits on the read, so the
+    /// cache misses of many words overlap, and the slot is cached when
+    /// [`WordTable::get_packed`] looks the word up.
+    fn touch(&self, key: u128) {
+        std::hint::black_box(self.slots[home_slot(key, self.slots.len() - 1)]);
+    }
+
+    fn get_packed(&self, key: u128) -> Option<u16> {
+        let mask = self.slots.len() - 1;
+        let mut i = home_slot(key, mask);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot & KEY_BITS == key {
+                return Some((slot >> (8 * PACKED_BYTES)) as u16);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 struct Dict {
-    flags: FastMap<&'static str, u16>,
+    flags: WordTable,
     multi_word_cities: FastSet<&'static str>,
     first_names: Vec<&'static str>,
     surnames: Vec<&'static str>,
@@ -752,7 +839,7 @@ static DICT: LazyLock<Dict> = LazyLock::new(|| {
         }
     }
     Dict {
-        flags,
+        flags: WordTable::new(flags),
         multi_word_cities,
         first_names: lines(include_str!("dict/first_names.txt")).collect(),
         surnames: lines(include_str!("dict/surnames.txt")).collect(),
@@ -812,7 +899,7 @@ pub fn is_city(phrase: &str) -> bool {
         .join(" ")
         .to_lowercase();
     let dict = &*DICT;
-    dict.flags.get(key.as_str()).is_some_and(|f| f & CITY != 0)
+    dict.flags.get(&key).is_some_and(|f| f & CITY != 0)
         || dict.multi_word_cities.contains(key.as_str())
 }
 
@@ -882,7 +969,7 @@ fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
     if word.bytes().all(|b| b.is_ascii_alphabetic()) {
         // The common case: one pass over bytes, no apostrophes or hyphens to handle.
         key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        return dict.flags.get(key.as_str()).copied().unwrap_or(0);
+        return dict.flags.get(key).unwrap_or(0);
     }
     for c in word.chars() {
         if c == '\'' || c == '\u{2019}' {
@@ -894,7 +981,7 @@ fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
             key.extend(c.to_lowercase());
         }
     }
-    if let Some(&f) = dict.flags.get(key.as_str()) {
+    if let Some(f) = dict.flags.get(key) {
         return f;
     }
     if key.contains('-') {
@@ -930,7 +1017,6 @@ fn is_word_char(c: char) -> bool {
 /// but not a possessive "'s".
 fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
     let mut toks = Vec::with_capacity(text.len() / 6);
-    let mut key = String::new();
     let bytes = text.as_bytes();
     let mut iter = text.char_indices().peekable();
     let mut last_end = 0;
@@ -1007,12 +1093,50 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
             end,
             mark_end,
             shape: shape(word),
-            flags: lookup(dict, word, &mut key),
+            flags: 0,
             sentence_start,
         });
         last_end = mark_end;
     }
+    look_up_all(dict, text, &mut toks);
     toks
+}
+
+/// Each token's flags. Most words' slots are not in the processor's caches: a first pass
+/// touches every plain word's slot, so that the misses overlap instead of coming one after
+/// another, and the second pass finds the slots cached.
+fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok]) {
+    let packed: Vec<Option<u128>> = toks
+        .iter()
+        .map(|t| {
+            let key = pack_ascii_lowercase(&text[t.start..t.end])?;
+            dict.flags.touch(key);
+            Some(key)
+        })
+        .collect();
+    let mut key = String::new();
+    for (t, packed) in toks.iter_mut().zip(packed) {
+        t.flags = match packed {
+            Some(packed) => dict.flags.get_packed(packed).unwrap_or(0),
+            None => lookup(dict, &text[t.start..t.end], &mut key),
+        };
+    }
+}
+
+/// A word of ASCII letters only, lowercased and packed as [`pack`] does.
+fn pack_ascii_lowercase(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty()
+        || bytes.len() > PACKED_BYTES as usize
+        || !bytes.iter().all(u8::is_ascii_alphabetic)
+    {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    for (b, w) in buf.iter_mut().zip(bytes) {
+        *b = w.to_ascii_lowercase();
+    }
+    Some(u128::from_le_bytes(buf))
 }
 
 fn is_capitalised(t: &Tok) -> bool {
@@ -1081,7 +1205,7 @@ fn credential_closes(text: &str, t: &Tok, dict: &Dict) -> bool {
         .take_while(|c| c.is_alphabetic() || *c == '-')
         .collect();
     dict.flags
-        .get(next.to_ascii_lowercase().as_str())
+        .get(&next.to_ascii_lowercase())
         .is_some_and(|f| f & CREDENTIAL != 0)
 }
 
@@ -2702,6 +2826,57 @@ mod tests {
         let mut out = Vec::new();
         find(text, &mut out);
         out.iter().map(|&(s, e, k)| (&text[s..e], k)).collect()
+    }
+
+    #[test]
+    fn word_table_finds_exactly_its_words() {
+        let mut entries: FastMap<&'static str, u16> = FastMap::default();
+        let words = [
+            ("a", WORD),
+            ("smith", LAST | FIRST),
+            ("abcdefghijklm", CITY),
+            // The longest packed word, and one a byte too long for a slot.
+            ("abcdefghijklmn", PROPER_NOT_PHI | WORD),
+            ("abcdefghijklmno", CLINICAL),
+            ("jos\u{e9}", FIRST),
+            ("smith-jones", LAST),
+        ];
+        for (w, f) in words {
+            entries.insert(w, f);
+        }
+        let table = WordTable::new(entries);
+        assert_eq!(table.long.len(), 1);
+        for (w, f) in words {
+            assert_eq!(table.get(w), Some(f), "{w}");
+        }
+        for absent in [
+            "",
+            "b",
+            "smit",
+            "smithe",
+            "a\0",
+            "abcdefghijkl",
+            "abcdefghijklmnop",
+        ] {
+            assert_eq!(table.get(absent), None, "{absent:?}");
+        }
+        assert_eq!(pack_ascii_lowercase("SMITH"), pack("smith"));
+        assert_eq!(pack_ascii_lowercase("Jos\u{e9}"), None);
+    }
+
+    #[test]
+    fn every_listed_word_is_found_with_its_list() {
+        for (list, flag) in [
+            (include_str!("dict/english_common.txt"), WORD),
+            (include_str!("dict/english_rare.txt"), RARE_WORD),
+            (include_str!("dict/first_names.txt"), FIRST),
+            (include_str!("dict/surnames.txt"), LAST),
+            (include_str!("dict/clinical_terms.txt"), CLINICAL),
+        ] {
+            for w in lines(list) {
+                assert!(flags_of(w) & flag != 0, "{w}");
+            }
+        }
     }
 
     #[test]
