@@ -1106,19 +1106,23 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
 /// touches every plain word's slot, so that the misses overlap instead of coming one after
 /// another, and the second pass finds the slots cached.
 fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok]) {
-    let packed: Vec<Option<u128>> = toks
+    // Zero for a word that does not pack (no packed word is zero).
+    let packed: Vec<u128> = toks
         .iter()
         .map(|t| {
-            let key = pack_ascii_lowercase(&text[t.start..t.end])?;
-            dict.flags.touch(key);
-            Some(key)
+            let key = pack_ascii_lowercase(&text[t.start..t.end]).unwrap_or(0);
+            if key != 0 {
+                dict.flags.touch(key);
+            }
+            key
         })
         .collect();
     let mut key = String::new();
     for (t, packed) in toks.iter_mut().zip(packed) {
-        t.flags = match packed {
-            Some(packed) => dict.flags.get_packed(packed).unwrap_or(0),
-            None => lookup(dict, &text[t.start..t.end], &mut key),
+        t.flags = if packed != 0 {
+            dict.flags.get_packed(packed).unwrap_or(0)
+        } else {
+            lookup(dict, &text[t.start..t.end], &mut key)
         };
     }
 }
