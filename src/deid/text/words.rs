@@ -962,15 +962,14 @@ fn shape(word: &str) -> Shape {
 const LONGEST_ENTRY: usize = 48;
 
 fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
+    if let Some(packed) = pack_ascii_lowercase(word) {
+        // The common case: a short word of plain letters, no apostrophes or hyphens.
+        return dict.flags.get_packed(packed).unwrap_or(0);
+    }
     if word.len() > LONGEST_ENTRY {
         return 0;
     }
     key.clear();
-    if word.bytes().all(|b| b.is_ascii_alphabetic()) {
-        // The common case: one pass over bytes, no apostrophes or hyphens to handle.
-        key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        return dict.flags.get(key).unwrap_or(0);
-    }
     for c in word.chars() {
         if c == '\'' || c == '\u{2019}' {
             continue;
@@ -1102,9 +1101,9 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
     toks
 }
 
-/// Each token's flags. Most words' slots are not in the processor's caches: a first pass
-/// touches every plain word's slot, so that the misses overlap instead of coming one after
-/// another, and the second pass finds the slots cached.
+/// Each token's flags, as [`lookup`] gives them. Most words' slots are not in the processor's
+/// caches: a first pass touches every plain word's slot, so that the misses overlap instead of
+/// coming one after another, and the second pass finds the slots cached.
 fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok]) {
     // Zero for a word that does not pack (no packed word is zero).
     let packed: Vec<u128> = toks
