@@ -79,6 +79,7 @@ pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
     let mut found: Vec<ByteSpan> = Vec::new();
     patterns::find(text, options.years, &mut found);
     words::find(text, &mut found);
+    towns_after_facilities(text, &mut found);
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut merged: Vec<ByteSpan> = Vec::with_capacity(found.len());
     for span in found {
@@ -92,6 +93,29 @@ pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
         }
     }
     merged
+}
+
+/// "hilltown community health center, worthington": the town named right after a facility,
+/// which in lower case or capitals has no other cue than the town list.
+fn towns_after_facilities(text: &str, found: &mut Vec<ByteSpan>) {
+    let mut towns = Vec::new();
+    for &(_, end, kind) in found.iter() {
+        if kind != "HOSPITAL" {
+            continue;
+        }
+        let Some(rest) = text[end..].strip_prefix(", ") else {
+            continue;
+        };
+        let phrase_len = rest
+            .find(|c: char| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '\''))
+            .unwrap_or(rest.len());
+        let phrase = rest[..phrase_len].trim_end();
+        if !phrase.is_empty() && phrase.split(' ').count() <= 3 && words::is_city(phrase) {
+            let start = end + 2;
+            towns.push((start, start + phrase.len(), "GEO"));
+        }
+    }
+    found.append(&mut towns);
 }
 
 /// A PHI span in byte offsets, as [`find_byte_spans`] returns it.
@@ -437,6 +461,36 @@ mod tests {
                 "MVC on [GEO] near exit; fills at [HOSPITAL] on [GEO] in [GEO]",
             ),
             ("I-131 uptake 12%", "I-131 uptake 12%"),
+            (
+                "Visit time in 1310 out 1425. Found on floor at ~2045, since about midnight",
+                "Visit time in [DATE] out [DATE]. Found on floor at ~[DATE], since about [DATE]",
+            ),
+            (
+                "Rehab at Governor's Center; Mohs referral. Siobhan Keane, RN CHPN",
+                "Rehab at [HOSPITAL]; Mohs referral. [NAME], RN CHPN",
+            ),
+            ("took 1310 mg in 2020 out of 2045", "took 1310 mg in 2020 out of 2045"),
+            (
+                "swelling after flight home from phoenix. mom calling re mateo, 9 mo, fussy",
+                "swelling after flight home from [GEO]. mom calling re [NAME], 9 mo, fussy",
+            ),
+            (
+                "moved to florida; trip to the store; cough, 3 days",
+                "moved to florida; trip to the store; cough, 3 days",
+            ),
+            (
+                "oxycodone at 0915 and 1440. Case manager from ServiceNet (case 26-118443)",
+                "oxycodone at [DATE] and [DATE]. Case manager from [HOSPITAL] (case [OTHER_ID])",
+            ),
+            ("labs from 1990 and 2000; 1000 and 1500 mg", "labs from 1990 and 2000; 1000 and 1500 mg"),
+            (
+                "triage rn: k. baptiste. urine cx: e. coli.\ncalled to r. estevez rn at 09:58",
+                "triage rn: [NAME]. urine cx: e. coli.\ncalled to [NAME] rn at [DATE]",
+            ),
+            (
+                "np \u{2014} hilltown community health center, worthington. farm in cummington.",
+                "np \u{2014} [HOSPITAL], [GEO]. farm in [GEO].",
+            ),
             (
                 "Admitted 10/30. Blood cultures 10/30 grew E. coli; cx 2/2",
                 "Admitted [DATE]. Blood cultures [DATE] grew E. coli; cx 2/2",

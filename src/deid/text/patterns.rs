@@ -147,7 +147,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // Case, order and accession numbers by their shape: "S25-114482", "SP-25-30917",
         // "RQ4417702".
         ("OTHER_ID", r"\b[A-Z]{1,3}\d{6,}\b".into(), 0, Check::None),
-        ("OTHER_ID", r"\b[A-Z]{1,4}\d{0,4}-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
+        ("OTHER_ID", r"\b(?:[A-Z]{1,4}\d{0,4}|\d{2})-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
         ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:died|passed away|passed|deceased|expired|death|turned|turns|turning|lived to|living at|alive at)\s+(?:at\s+)?(?:the\s+)?(?:age\s+(?:of\s+)?)?)(9\d|1[0-2]\d)\b".into(), 1, Check::None),
@@ -162,13 +162,13 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b{MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:\d{{4}}|'\d{{2}})\b|\b)|,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b)"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTH}\.?,?[\s-]+(?:\d{{4}}|\d{{2}})\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
-        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
+        ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+(?:(?:about|around|approx(?:imately|\.)?|roughly)[ \t]+)?)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
-        ("DATE", r"(?i:\b(?:since|until|till|around|past)[ \t]+)((?i:midnight|noon))\b".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:since|until|till|around|past)[ \t]+(?:(?:about|approx(?:imately|\.)?|nearly|just)[ \t]+)?)((?i:midnight|noon))\b".into(), 1, Check::None),
         // "on the 8th.": a day of the month, not "on the 3rd floor".
         ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
@@ -214,6 +214,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::UpperFacility),
+        // "Governor's Center", "Loomis's Centre": a centre named for someone.
+        ("HOSPITAL", r"\b(?:[A-Z][A-Za-z&.-]*[ \t]+){0,3}[A-Z][a-z]+'s[ \t]+Cent(?:er|re)\b".into(), 0, Check::Facility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
         ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
@@ -235,7 +237,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?|unit:?)|[-|])[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
+        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|pediatrician|pcp|facility|snf|agency:?|lab:?|unit:?)|[-|]|–|—)[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
         // A letterhead's line names the practice: "riverbend urology associates".
         ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::LowerFacility),
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
@@ -264,6 +266,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "lives in dorm at umass", "ride from pvta": after a word of place, a lowercase word of
         // four letters or more that no list knows and that ends as no clinical term does.
         ("HOSPITAL", r"(?:\b(?i:at|from|thru|via)[ \t]+)([a-z][a-z&'-]{3,})\b".into(), 1, Check::UnknownTerm),
+        // "the family farm in cummington.": a place no list holds, where a sentence or clause ends.
+        ("GEO", r"(?:\b(?i:in|near)[ \t]+)([a-z][a-z'-]{3,})(?:[ \t]*[,.;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::UnknownTerm),
         // A lowercase employer: "fmla paperwork for her job at tjx".
         ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
@@ -942,7 +946,30 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
             return !year_like || label == "time";
         }
     }
+    let word_before_prev = before[..before.len() - prev.len()]
+        .trim_end_matches([' ', '\t'])
+        .rsplit([' ', '\t', '\n'])
+        .next()
+        .unwrap_or("");
     match prev.as_str() {
+        // "AT ~2045": about a time, which a year never is.
+        "~" if word_before_prev.eq_ignore_ascii_case("at") => true,
+        // "at 0915 and 1440": the second of two times.
+        "and" | "&" | "or"
+            if !year_like
+                && word_before_prev.len() == 4
+                && word_before_prev.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            true
+        }
+        // "time in 1310 out 1425": a visit's clock times.
+        "in" | "out"
+            if word_before_prev.eq_ignore_ascii_case("time")
+                || word_before_prev.len() == 4
+                    && word_before_prev.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            true
+        }
         "at" | "@" | "~" | "approx" | "approximately" | "around" | "time" | "by" | "until"
         | "till" | "before" | "after" | "since" | "from" => {
             !year_like || prev == "at" || prev == "@"

@@ -342,6 +342,8 @@ const COMMON_PROPER: &[&str] = &[
     "miralax",
     "dulcolax",
     "lactulose",
+    // Mohs micrographic surgery, named for a surgeon long dead.
+    "mohs",
 ];
 
 const TITLES: &[&str] = &[
@@ -658,6 +660,12 @@ const CREDENTIALS: &[&str] = &[
     "rrt",
     "emt",
     "paramedic",
+    "chpn",
+    "ocn",
+    "cpnp",
+    "acnp",
+    "ibclc",
+    "cnor",
 ];
 
 /// FNV-1a: the keys are short lowercase words from our own lists, so a fast non-keyed hash is
@@ -1471,6 +1479,30 @@ const PERSON_ROLES: &[&str] = &[
     "landlord",
 ];
 
+/// Words of a journey, after which "from", "to" or "in" names a place.
+const TRAVEL_WORDS: &[&str] = &[
+    "flight",
+    "flew",
+    "fly",
+    "flying",
+    "trip",
+    "travel",
+    "traveled",
+    "travelled",
+    "traveling",
+    "travelling",
+    "drove",
+    "driving",
+    "vacation",
+    "visiting",
+    "visited",
+    "moved",
+    "returned",
+    "cruise",
+    "bus",
+    "train",
+];
+
 /// Closing words of a letter or message, after which the writer's name follows.
 const SIGN_OFFS: &[&str] = &[
     "Thanks",
@@ -1510,8 +1542,9 @@ fn after_comma_or_paren(rest: &str) -> Option<&str> {
 }
 
 /// Whether `rest` opens with an age after a comma or parenthesis: ", 38F", " (52 yo)",
-/// ", 7-year-old".
-fn followed_by_age(rest: &str) -> bool {
+/// ", 7-year-old", and with `in_months_or_days` a child's age ("mateo, 9 mo", "(3 days)"),
+/// which after a word is as often how long something lasted ("Cough, 3 days").
+fn followed_by_age(rest: &str, in_months_or_days: bool) -> bool {
     let Some(rest) = after_comma_or_paren(rest) else {
         return false;
     };
@@ -1521,11 +1554,20 @@ fn followed_by_age(rest: &str) -> bool {
     }
     let unit = rest[digits..].trim_start_matches([' ', '-']);
     let sex = |s: &str| {
-        s.starts_with(['M', 'F']) && !s[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        s.starts_with(['M', 'F', 'm', 'f'])
+            && !s[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+    };
+    let child_units: &[&str] = if in_months_or_days {
+        &[
+            "mo", "mos", "month", "months", "wk", "wks", "week", "weeks", "day", "days",
+        ]
+    } else {
+        &[]
     };
     sex(unit)
         || ["yo", "y/o", "y.o", "year", "yr", "years", "yrs"]
             .iter()
+            .chain(child_units)
             .any(|u| {
                 unit.strip_prefix(u)
                     .is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphanumeric()))
@@ -1642,6 +1684,17 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     }
                 }
             }
+            // "case manager from ServiceNet", "works at FedEx": a brand-shaped word no list
+            // knows, where a person comes from or is.
+            if i > 0
+                && camel_case(t, text)
+                && t.flags == 0
+                && gaps[i] == Gap::Space
+                && matches!(&text[toks[i - 1].start..toks[i - 1].end], "from" | "at")
+                && mark[i].is_none()
+            {
+                mark[i] = Some("HOSPITAL");
+            }
             // "visiting family in Kumasi": a place no list knows, after "in" or "from".
             let in_or_from =
                 i > 0 && matches!(&text[toks[i - 1].start..toks[i - 1].end], "in" | "from");
@@ -1749,6 +1802,40 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 });
             }
         }
+        // "triage rn: k. baptiste", "called to r. estevez rn", "fellow k. lindgren": an
+        // initial and a surname, signed with a credential, after a role word, or standing
+        // alone after a label. Without the credential or role the surname must be one the
+        // lists know: "cx: e. coli." is a germ.
+        for i in 0..n.saturating_sub(1) {
+            let (a, b) = (&toks[i], &toks[i + 1]);
+            if a.shape != Shape::Lower
+                || a.end - a.start != 1
+                || gaps[i + 1] != Gap::Dot
+                || mark[i + 1].is_some()
+                || b.shape != Shape::Lower
+            {
+                continue;
+            }
+            let known_surname = b.flags & LAST != 0
+                && b.flags & (WORD | CLINICAL | CREDENTIAL | TITLE | LABEL) == 0;
+            if !(known_surname || lowercase_name_like(b, text)) {
+                continue;
+            }
+            let signed = i + 2 < n
+                && matches!(gaps[i + 2], Gap::Space | Gap::Comma)
+                && toks[i + 2].flags & CREDENTIAL != 0;
+            let after_role = i > 0
+                && gaps[i] == Gap::Space
+                && PERSON_ROLES.contains(&&text[toks[i - 1].start..toks[i - 1].end]);
+            let before = line_before(text, a.start).trim_end();
+            let labelled = (before.is_empty() || before.ends_with(':'))
+                && clause_ends_after(b, text)
+                && (known_surname || b.end - b.start >= 5);
+            if signed || after_role || labelled {
+                mark[i] = Some("NAME");
+                mark[i + 1] = Some("NAME");
+            }
+        }
         // "wren castellanos" / "augustin beaumont:" on a line of its own (an address block, a
         // letter's subject): a first name and a surname, one of them no English word.
         for i in 1..n {
@@ -1768,6 +1855,34 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             {
                 mark[i - 1] = Some("NAME");
                 mark[i] = Some("NAME");
+            }
+        }
+    }
+
+    // "flight home from phoenix", "drove back to eugene": where a trip began or ended names a
+    // place even when the place is also a word and has no capital.
+    for i in 2..n {
+        let t = &toks[i];
+        let locative = &text[toks[i - 1].start..toks[i - 1].end];
+        if t.shape != Shape::Lower
+            || t.flags & (CLINICAL | PROPER_NOT_PHI) != 0
+            || gaps[i] != Gap::Space
+            || mark[i].is_some()
+            || !matches!(locative, "from" | "to" | "in")
+        {
+            continue;
+        }
+        let travelled = toks[i.saturating_sub(4)..i - 1]
+            .iter()
+            .any(|w| TRAVEL_WORDS.contains(&text[w.start..w.end].to_ascii_lowercase().as_str()));
+        if !travelled {
+            continue;
+        }
+        let last = multi_word_city(text, &toks, &gaps, i, dict, true)
+            .or_else(|| (t.flags & CITY != 0).then_some(i));
+        if let Some(last) = last {
+            for m in mark.iter_mut().take(last + 1).skip(i) {
+                *m = Some("GEO");
             }
         }
     }
@@ -2088,17 +2203,18 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         if is_capitalised(t)
             && t.flags & (LABEL | TITLE | CLINICAL) == 0
             && (strong_name(t) || unknown(t) || ambiguous_name(t))
-            && (followed_by_age(&text[t.mark_end..])
+            && (followed_by_age(&text[t.mark_end..], t.flags & WORD == 0)
                 || followed_by_relation(&text[t.mark_end..], dict))
         {
             mark[i] = Some("NAME");
         }
-        // "spoke w/ jessica (daughter)", "family (ottoline, daughter)": the same in a
-        // lowercase note, for a first name or a word no list knows.
+        // "spoke w/ jessica (daughter)", "family (ottoline, daughter)", "re mateo, 9 mo": the
+        // same without a capital, for a first name or a word no list knows.
         if t.shape == Shape::Lower
             && (t.flags & FIRST != 0 || t.flags == 0 && t.end - t.start >= 4)
             && t.flags & (WORD | CLINICAL | RELATION) == 0
-            && followed_by_relation(&text[t.mark_end..], dict)
+            && (followed_by_relation(&text[t.mark_end..], dict)
+                || t.flags & FIRST != 0 && followed_by_age(&text[t.mark_end..], true))
         {
             mark[i] = Some("NAME");
         }
