@@ -93,10 +93,6 @@ pub struct ScrubSummary {
     pub spans_by_type: BTreeMap<String, u64>,
 }
 
-/// Lines (or text chunks) handed to the worker threads at a time.
-const BATCH_LINES: usize = 2048;
-const BATCH_BYTES: usize = 32 << 20;
-
 enum LineOutcome {
     Blank,
     Bad(&'static str),
@@ -278,77 +274,216 @@ fn scrub_jsonl_streaming_from(
     crate::deid::text::words::warm_up();
     let mut summary = ScrubSummary::default();
     let mut line_no = 0;
-    let bad_line = |n: usize, why: &str| {
-        data_err(format!(
-            "input line {n}: {why} (use --skip-bad to count and skip such lines)"
-        ))
-    };
-    loop {
-        let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
-        let mut batch_bytes = 0;
-        // The first part of a line too long to read whole, and its number.
-        let mut long_line = None;
-        while batch.len() < BATCH_LINES && batch_bytes < BATCH_BYTES {
-            let mut line = Vec::new();
-            if (&mut input)
-                .take(long_line_at as u64)
-                .read_until(b'\n', &mut line)?
-                == 0
-            {
+    std::thread::scope(|scope| {
+        let mut workers = Workers::start(scope, settings);
+        loop {
+            let mut chunk: Chunk = Vec::new();
+            let mut chunk_bytes = 0;
+            // The first part of a line too long to read whole, and its number.
+            let mut long_line = None;
+            while chunk.len() < CHUNK_LINES && chunk_bytes < CHUNK_BYTES {
+                let mut line = Vec::new();
+                if (&mut input)
+                    .take(long_line_at as u64)
+                    .read_until(b'\n', &mut line)?
+                    == 0
+                {
+                    break;
+                }
+                line_no += 1;
+                if line.len() == long_line_at && line.last() != Some(&b'\n') {
+                    long_line = Some((line_no, line));
+                    break;
+                }
+                chunk_bytes += line.len();
+                chunk.push((line_no, line));
+            }
+            let at_end = chunk.is_empty() && long_line.is_none();
+            if !chunk.is_empty() {
+                workers.send(chunk);
+            }
+            // Results are written as they come back, in input order; before a long line (scrubbed
+            // here, in pieces) and at the end, everything sent is written first.
+            let wait = at_end || long_line.is_some();
+            while let Some(done) = workers.next_in_order(wait) {
+                for (n, outcome) in done {
+                    write_outcome(&mut output, &mut summary, skip_bad, n, outcome)?;
+                }
+            }
+            if at_end {
                 break;
             }
-            line_no += 1;
-            if line.len() == long_line_at && line.last() != Some(&b'\n') {
-                long_line = Some((line_no, line));
-                break;
-            }
-            batch_bytes += line.len();
-            batch.push((line_no, line));
-        }
-        if batch.is_empty() && long_line.is_none() {
-            break;
-        }
-        let outcomes = parallel_map(&batch, settings.threads, 8, |(n, line)| {
-            scrub_line(settings, line, *n)
-        });
-        for ((n, _), outcome) in batch.iter().zip(outcomes) {
-            match outcome {
-                LineOutcome::Blank => {}
-                LineOutcome::Bad(_) if skip_bad => summary.bad_lines += 1,
-                LineOutcome::Bad(why) => return Err(bad_line(*n, why)),
-                LineOutcome::Note {
-                    json,
-                    counts,
-                    bytes,
-                } => {
-                    output.write_all(&json)?;
-                    for (kind, n) in TYPES.iter().zip(counts).filter(|(_, n)| *n > 0) {
-                        *summary.spans_by_type.entry(kind.to_string()).or_default() += n;
-                    }
-                    summary.notes += 1;
-                    summary.bytes += bytes as u64;
+            if let Some((n, head)) = long_line {
+                let scrubbed = long_line::scrub_long_line(
+                    head,
+                    &mut input,
+                    &mut output,
+                    settings,
+                    n,
+                    &mut summary,
+                );
+                match scrubbed {
+                    Ok(()) => {}
+                    Err(long_line::Fail::Io(e)) => return Err(e.into()),
+                    Err(long_line::Fail::Bad(_)) if skip_bad => summary.bad_lines += 1,
+                    Err(long_line::Fail::Bad(why)) => return Err(bad_line(n, why)),
                 }
             }
         }
-        if let Some((n, head)) = long_line {
-            let scrubbed = long_line::scrub_long_line(
-                head,
-                &mut input,
-                &mut output,
-                settings,
-                n,
-                &mut summary,
-            );
-            match scrubbed {
-                Ok(()) => {}
-                Err(long_line::Fail::Io(e)) => return Err(e.into()),
-                Err(long_line::Fail::Bad(_)) if skip_bad => summary.bad_lines += 1,
-                Err(long_line::Fail::Bad(why)) => return Err(bad_line(n, why)),
+        drop(workers);
+        output.flush()?;
+        Ok(summary)
+    })
+}
+
+/// Writes a scrubbed line and counts it; a bad line stops the run unless `skip_bad`.
+fn write_outcome(
+    output: &mut impl Write,
+    summary: &mut ScrubSummary,
+    skip_bad: bool,
+    line_no: usize,
+    outcome: LineOutcome,
+) -> anyhow::Result<()> {
+    match outcome {
+        LineOutcome::Blank => {}
+        LineOutcome::Bad(_) if skip_bad => summary.bad_lines += 1,
+        LineOutcome::Bad(why) => return Err(bad_line(line_no, why)),
+        LineOutcome::Note {
+            json,
+            counts,
+            bytes,
+        } => {
+            output.write_all(&json)?;
+            for (kind, n) in TYPES.iter().zip(counts).filter(|(_, n)| *n > 0) {
+                *summary.spans_by_type.entry(kind.to_string()).or_default() += n;
+            }
+            summary.notes += 1;
+            summary.bytes += bytes as u64;
+        }
+    }
+    Ok(())
+}
+
+fn bad_line(line_no: usize, why: &str) -> anyhow::Error {
+    data_err(format!(
+        "input line {line_no}: {why} (use --skip-bad to count and skip such lines)"
+    ))
+}
+
+/// Lines handed to a worker at a time: enough to keep the hand-over cheap, few enough that the
+/// workers finish together.
+const CHUNK_LINES: usize = 16;
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Lines with their numbers, as read.
+type Chunk = Vec<(usize, Vec<u8>)>;
+/// Each line's number and outcome.
+type ScrubbedChunk = Vec<(usize, LineOutcome)>;
+
+/// Worker threads that scrub chunks of lines for a whole run while the caller reads ahead and
+/// writes. They live as long as the run because the regex engines keep their lazy automata per
+/// thread: threads started afresh for each batch built them again and again. With one thread
+/// the caller scrubs each chunk itself, so a one-thread run uses one core. Dropping it closes
+/// the queue, and each worker ends after its current chunk.
+struct Workers<'s> {
+    settings: &'s ScrubSettings,
+    jobs: Option<std::sync::mpsc::SyncSender<(u64, Chunk)>>,
+    done: Option<std::sync::mpsc::Receiver<(u64, std::thread::Result<ScrubbedChunk>)>>,
+    sent: u64,
+    written: u64,
+    /// Chunks that came back before an earlier one.
+    waiting: BTreeMap<u64, ScrubbedChunk>,
+}
+
+fn scrub_chunk(settings: &ScrubSettings, chunk: &Chunk) -> ScrubbedChunk {
+    chunk
+        .iter()
+        .map(|(n, line)| (*n, scrub_line(settings, line, *n)))
+        .collect()
+}
+
+impl<'s> Workers<'s> {
+    /// Starts the workers in `scope`; dropping the returned value stops them.
+    fn start<'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        settings: &'s ScrubSettings,
+    ) -> Self
+    where
+        's: 'scope,
+    {
+        let mut workers = Workers {
+            settings,
+            jobs: None,
+            done: None,
+            sent: 0,
+            written: 0,
+            waiting: BTreeMap::new(),
+        };
+        if settings.threads <= 1 {
+            return workers;
+        }
+        let (jobs, job_queue) = std::sync::mpsc::sync_channel::<(u64, Chunk)>(settings.threads * 4);
+        let job_queue = std::sync::Arc::new(std::sync::Mutex::new(job_queue));
+        let (done_tx, done) = std::sync::mpsc::channel();
+        for _ in 0..settings.threads {
+            let job_queue = std::sync::Arc::clone(&job_queue);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || loop {
+                let job = job_queue
+                    .lock()
+                    .map_err(|_| ())
+                    .and_then(|queue| queue.recv().map_err(|_| ()));
+                let Ok((seq, chunk)) = job else { return };
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    scrub_chunk(settings, &chunk)
+                }));
+                if done_tx.send((seq, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        workers.jobs = Some(jobs);
+        workers.done = Some(done);
+        workers
+    }
+
+    fn send(&mut self, chunk: Chunk) {
+        let seq = self.sent;
+        self.sent += 1;
+        match &self.jobs {
+            Some(jobs) => jobs
+                .send((seq, chunk))
+                .expect("scrub workers stop only when the run does"),
+            None => {
+                let scrubbed = scrub_chunk(self.settings, &chunk);
+                self.waiting.insert(seq, scrubbed);
             }
         }
     }
-    output.flush()?;
-    Ok(summary)
+
+    /// The next chunk in input order: when `wait`, until every chunk sent has been returned;
+    /// otherwise only those already back.
+    fn next_in_order(&mut self, wait: bool) -> Option<ScrubbedChunk> {
+        loop {
+            if let Some(chunk) = self.waiting.remove(&self.written) {
+                self.written += 1;
+                return Some(chunk);
+            }
+            if self.written == self.sent {
+                return None;
+            }
+            let done = self.done.as_ref()?;
+            let (seq, result) = if wait {
+                done.recv().expect("a scrub worker stopped with work left")
+            } else {
+                done.try_recv().ok()?
+            };
+            match result {
+                Ok(chunk) => self.waiting.insert(seq, chunk),
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+        }
+    }
 }
 
 /// Plain text is read and scrubbed in chunks of about this size, cut at a line break (a blank
@@ -846,6 +981,51 @@ mod tests {
             panic!("line 3 is bad")
         };
         assert_eq!(run(24, false).0, Err(whole_error));
+    }
+
+    #[test]
+    fn workers_give_what_one_thread_gives_in_input_order() {
+        // Enough lines for many chunks, notes of very different lengths so that chunks finish
+        // out of order, a long line in the middle (scrubbed on the reading thread) and a bad
+        // line near the end.
+        let mut input = String::new();
+        for i in 0..500 {
+            let text = "Seen by Dr. Quill on 03/04/2021. ".repeat(1 + (i * 37) % 50);
+            input.push_str(&format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n"));
+            if i == 250 {
+                let long = "MRN 00123456 ".repeat(400);
+                input.push_str(&format!("{{\"id\": \"long\", \"text\": \"{long}\"}}\n"));
+            }
+        }
+        input.push_str("{not json\n{\"id\": \"after\", \"text\": \"call 617-555-0134\"}\n");
+        let run = |threads: usize, skip_bad: bool| {
+            let mut settings = ScrubSettings::new(Replace::Tag);
+            settings.threads = threads;
+            let mut out = Vec::new();
+            let result =
+                scrub_jsonl_streaming_from(input.as_bytes(), &mut out, &settings, skip_bad, 4096)
+                    .map(|s| (s.notes, s.bad_lines, s.bytes, s.spans_by_type))
+                    .map_err(|e| e.to_string());
+            (result, String::from_utf8(out).unwrap())
+        };
+        let one = run(1, true);
+        assert_eq!(one.0.as_ref().unwrap().0, 502);
+        assert_eq!(one.0.as_ref().unwrap().1, 1);
+        let ids: Vec<String> = one
+            .1
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        assert_eq!(ids[250], "250");
+        assert_eq!(ids[251], "\"long\"");
+        assert_eq!(ids[501], "\"after\"");
+        for threads in [2, 3, 8] {
+            assert_eq!(run(threads, true), one, "{threads} threads");
+            let (Err(error), _) = run(threads, false) else {
+                panic!("line 502 is bad")
+            };
+            assert!(error.contains("input line 502"), "{error}");
+        }
     }
 
     #[test]
