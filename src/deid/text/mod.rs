@@ -471,6 +471,10 @@ mod tests {
             ),
             ("took 1310 mg in 2020 out of 2045", "took 1310 mg in 2020 out of 2045"),
             (
+                "Femoral sheath out 0415. owns tony's barbershop; cook at a diner",
+                "Femoral sheath out [DATE]. owns [HOSPITAL]; cook at a diner",
+            ),
+            (
                 "swelling after flight home from phoenix. mom calling re mateo, 9 mo, fussy",
                 "swelling after flight home from [GEO]. mom calling re [NAME], 9 mo, fussy",
             ),
