@@ -80,6 +80,7 @@ pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
     patterns::find(text, options.years, &mut found);
     words::find(text, &mut found);
     towns_after_facilities(text, &mut found);
+    found_names_repeated(text, &mut found);
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut merged: Vec<ByteSpan> = Vec::with_capacity(found.len());
     for span in found {
@@ -116,6 +117,80 @@ fn towns_after_facilities(text: &str, found: &mut Vec<ByteSpan>) {
         }
     }
     found.append(&mut towns);
+}
+
+/// "from loomis lakeside (memory care) ... back at loomis asap", "keisha doing well ...
+/// keisha's mother": a word found as part of a name, place or facility is that wherever else
+/// the note writes it, if it can only be a name (no English or clinical word).
+fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
+    // Each word with the span it came from (the first such span names its type).
+    let mut candidates: Vec<(String, usize, &'static str)> = Vec::new();
+    for (order, &(start, end, kind)) in found.iter().enumerate() {
+        if !matches!(kind, "NAME" | "GEO" | "HOSPITAL") {
+            continue;
+        }
+        for word in text[start..end].split(|c: char| !c.is_ascii_alphabetic()) {
+            if word.len() >= 4 {
+                candidates.push((word.to_ascii_lowercase(), order, kind));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup_by(|later, first| later.0 == first.0);
+    // Words of up to 16 letters, packed lowercase into a u128 each (longer ones are left out):
+    // the scan below then compares numbers, not strings.
+    let pack = |word: &[u8]| {
+        let mut buf = [0u8; 16];
+        for (b, w) in buf.iter_mut().zip(word) {
+            *b = w.to_ascii_lowercase();
+        }
+        u128::from_le_bytes(buf)
+    };
+    let mut names: Vec<(u128, &'static str)> = candidates
+        .into_iter()
+        .filter(|(word, _, _)| {
+            word.len() <= 16
+                && words::is_proper_only(word)
+                && !words::has_term_ending(word)
+                && !patterns::GENERIC_WORDS.contains(&word.as_str())
+        })
+        .map(|(word, _, kind)| (pack(word.as_bytes()), kind))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    names.sort_unstable_by_key(|&(key, _)| key);
+    let lengths = names.iter().fold(0u32, |acc, &(key, _)| {
+        acc | 1 << (16 - key.leading_zeros() / 8)
+    });
+    // One pass over the note's words of ASCII letters: a search per name was quadratic on
+    // long notes with many names.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        // A whole word: no digit or other letter (accented, say) runs into it.
+        let joined = |b: u8| b.is_ascii_digit() || b >= 0x80;
+        let len = i - start;
+        if len > 16
+            || lengths & (1 << len) == 0
+            || start > 0 && joined(bytes[start - 1])
+            || i < bytes.len() && joined(bytes[i])
+        {
+            continue;
+        }
+        let key = pack(&bytes[start..i]);
+        if let Ok(k) = names.binary_search_by_key(&key, |&(key, _)| key) {
+            found.push((start, i, names[k].1));
+        }
+    }
 }
 
 /// A PHI span in byte offsets, as [`find_byte_spans`] returns it.
@@ -470,6 +545,14 @@ mod tests {
                 "Rehab at [HOSPITAL]; Mohs referral. [NAME], RN CHPN",
             ),
             ("took 1310 mg in 2020 out of 2045", "took 1310 mg in 2020 out of 2045"),
+            (
+                "from loomis lakeside (memory care). wants her back at loomis; PT: ALPHONSE GAUTHIER, 91\n",
+                "from [GEO] lakeside (memory care). wants her back at [GEO]; PT: [NAME], [AGE]\n",
+            ),
+            (
+                "Mercy Anticoagulation Clinic. anticoagulation plan",
+                "[HOSPITAL]. anticoagulation plan",
+            ),
             (
                 "Femoral sheath out 0415. owns tony's barbershop; cook at a diner",
                 "Femoral sheath out [DATE]. owns [HOSPITAL]; cook at a diner",

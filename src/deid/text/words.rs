@@ -874,6 +874,25 @@ pub fn is_unknown(word: &str) -> bool {
     flags_of(word) == 0
 }
 
+/// Whether `word` could only be a proper name here: no English or clinical word, title,
+/// label or other word the rules read as something else (names and places may be).
+pub fn is_proper_only(word: &str) -> bool {
+    flags_of(word)
+        & (WORD
+            | RARE_WORD
+            | CLINICAL
+            | PROPER_NOT_PHI
+            | TITLE
+            | LABEL
+            | RELATION
+            | CREDENTIAL
+            | LOCATIVE
+            | EPONYM
+            | PLACE_NOUN
+            | BY_VERB)
+        == 0
+}
+
 pub fn is_surname(word: &str) -> bool {
     flags_of(word) & LAST != 0
 }
@@ -1370,8 +1389,9 @@ pub fn has_term_ending(word: &str) -> bool {
         && !ends("aitis")
 }
 
-/// "Mr. Devereaux (91)", "(Rosaria Santangelo, 91)": an age over 89 in parentheses just
-/// after a name, or after its comma inside them; its byte range.
+/// "Mr. Devereaux (91)", "(Rosaria Santangelo, 91)", "PT: ALPHONSE GAUTHIER, 91": an age
+/// over 89 in parentheses just after a name, or after its comma inside them or ending the line
+/// or clause; its byte range.
 fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
     let after = &text[name_end..];
     let (rest, own_parens) = match after.strip_prefix(" (") {
@@ -1381,12 +1401,16 @@ fn bare_age_after(text: &str, name_end: usize) -> Option<(usize, usize)> {
     let from = name_end + (after.len() - rest.len());
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let age: u32 = rest[..digits].parse().ok()?;
-    let closed = rest[digits..].starts_with(')')
-        && (own_parens || {
-            let line = line_before(text, name_end);
-            line.rfind(['(', ')'])
-                .is_some_and(|p| line.as_bytes()[p] == b'(')
-        });
+    let after_age = &rest[digits..];
+    let ends_clause =
+        !own_parens && (after_age.is_empty() || after_age.starts_with(['\n', '\r', ',', ';']));
+    let closed = ends_clause
+        || after_age.starts_with(')')
+            && (own_parens || {
+                let line = line_before(text, name_end);
+                line.rfind(['(', ')'])
+                    .is_some_and(|p| line.as_bytes()[p] == b'(')
+            });
     (closed && (90..=119).contains(&age)).then(|| (from, from + digits))
 }
 
