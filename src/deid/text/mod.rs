@@ -137,24 +137,16 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
     }
     candidates.sort_unstable();
     candidates.dedup_by(|later, first| later.0 == first.0);
-    // Words of up to 16 letters, packed lowercase into a u128 each (longer ones are left out):
-    // the scan below then compares numbers, not strings.
-    let pack = |word: &[u8]| {
-        let mut buf = [0u8; 16];
-        for (b, w) in buf.iter_mut().zip(word) {
-            *b = w.to_ascii_lowercase();
-        }
-        u128::from_le_bytes(buf)
-    };
+    // Words packed as the word table packs them (longer ones are left out): the scan below then
+    // compares numbers, not strings.
     let mut names: Vec<(u128, &'static str)> = candidates
         .into_iter()
         .filter(|(word, _, _)| {
-            word.len() <= 16
-                && words::is_proper_only(word)
+            words::is_proper_only(word)
                 && !words::has_term_ending(word)
                 && !patterns::GENERIC_WORDS.contains(&word.as_str())
         })
-        .map(|(word, _, kind)| (pack(word.as_bytes()), kind))
+        .filter_map(|(word, _, kind)| Some((words::pack_ascii_lowercase(&word)?, kind)))
         .collect();
     if names.is_empty() {
         return;
@@ -179,14 +171,16 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
         // A whole word: no digit or other letter (accented, say) runs into it.
         let joined = |b: u8| b.is_ascii_digit() || b >= 0x80;
         let len = i - start;
-        if len > 16
+        if len > 14
             || lengths & (1 << len) == 0
             || start > 0 && joined(bytes[start - 1])
             || i < bytes.len() && joined(bytes[i])
         {
             continue;
         }
-        let key = pack(&bytes[start..i]);
+        let Some(key) = words::pack_ascii_lowercase(&text[start..i]) else {
+            continue;
+        };
         if let Ok(k) = names.binary_search_by_key(&key, |&(key, _)| key) {
             found.push((start, i, names[k].1));
         }

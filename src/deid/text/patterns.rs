@@ -951,25 +951,15 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         .rsplit([' ', '\t', '\n'])
         .next()
         .unwrap_or("");
+    let after_a_time =
+        word_before_prev.len() == 4 && word_before_prev.bytes().all(|b| b.is_ascii_digit());
     match prev.as_str() {
         // "AT ~2045": about a time, which a year never is.
         "~" if word_before_prev.eq_ignore_ascii_case("at") => true,
         // "at 0915 and 1440": the second of two times.
-        "and" | "&" | "or"
-            if !year_like
-                && word_before_prev.len() == 4
-                && word_before_prev.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            true
-        }
+        "and" | "&" | "or" if !year_like && after_a_time => true,
         // "time in 1310 out 1425": a visit's clock times.
-        "in" | "out"
-            if word_before_prev.eq_ignore_ascii_case("time")
-                || word_before_prev.len() == 4
-                    && word_before_prev.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            true
-        }
+        "in" | "out" if word_before_prev.eq_ignore_ascii_case("time") || after_a_time => true,
         "at" | "@" | "~" | "approx" | "approximately" | "around" | "time" | "by" | "until"
         | "till" | "before" | "after" | "since" | "from" => {
             !year_like || prev == "at" || prev == "@"

@@ -1154,7 +1154,7 @@ fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok]) {
 }
 
 /// A word of ASCII letters only, lowercased and packed as [`pack`] does.
-fn pack_ascii_lowercase(word: &str) -> Option<u128> {
+pub(super) fn pack_ascii_lowercase(word: &str) -> Option<u128> {
     let bytes = word.as_bytes();
     if bytes.is_empty()
         || bytes.len() > PACKED_BYTES as usize
