@@ -1896,9 +1896,10 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         {
             continue;
         }
-        let travelled = toks[i.saturating_sub(4)..i - 1]
-            .iter()
-            .any(|w| TRAVEL_WORDS.contains(&text[w.start..w.end].to_ascii_lowercase().as_str()));
+        let travelled = toks[i.saturating_sub(4)..i - 1].iter().any(|w| {
+            let word = &text[w.start..w.end];
+            TRAVEL_WORDS.iter().any(|t| t.eq_ignore_ascii_case(word))
+        });
         if !travelled {
             continue;
         }
