@@ -79,7 +79,7 @@ pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
     let mut found: Vec<ByteSpan> = Vec::new();
     patterns::find(text, options.years, &mut found);
     words::find(text, &mut found);
-    towns_after_facilities(text, &mut found);
+    towns_after_places(text, &mut found);
     found_names_repeated(text, &mut found);
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut merged: Vec<ByteSpan> = Vec::with_capacity(found.len());
@@ -96,27 +96,72 @@ pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
     merged
 }
 
-/// "hilltown community health center, worthington": the town named right after a facility,
-/// which in lower case or capitals has no other cue than the town list.
-fn towns_after_facilities(text: &str, found: &mut Vec<ByteSpan>) {
+/// "hilltown community health center, worthington", "14 prospect st westfield": the town named
+/// right after a facility or a street, which in lower case or capitals has no other cue than
+/// the town list.
+fn towns_after_places(text: &str, found: &mut Vec<ByteSpan>) {
     let mut towns = Vec::new();
-    for &(_, end, kind) in found.iter() {
-        if kind != "HOSPITAL" {
+    for &(start, end, kind) in found.iter() {
+        let after_street = kind == "GEO" && ends_with_street_word(&text[start..end]);
+        if kind != "HOSPITAL" && !after_street {
             continue;
         }
-        let Some(rest) = text[end..].strip_prefix(", ") else {
+        let rest = &text[end..];
+        let Some(rest) = rest
+            .strip_prefix(", ")
+            .or_else(|| rest.strip_prefix(' ').filter(|_| after_street))
+        else {
             continue;
         };
+        let town_start = text.len() - rest.len();
         let phrase_len = rest
             .find(|c: char| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '\''))
             .unwrap_or(rest.len());
-        let phrase = rest[..phrase_len].trim_end();
-        if !phrase.is_empty() && phrase.split(' ').count() <= 3 && words::is_city(phrase) {
-            let start = end + 2;
-            towns.push((start, start + phrase.len(), "GEO"));
+        // The longest run of up to three words that is a town: "westfield ma 01085".
+        let mut phrase = rest[..phrase_len].trim_end();
+        for _ in 0..3 {
+            if phrase.is_empty() {
+                break;
+            }
+            if phrase.split(' ').count() <= 3 && words::is_city(phrase) {
+                towns.push((town_start, town_start + phrase.len(), "GEO"));
+                break;
+            }
+            phrase = phrase
+                .rsplit_once(' ')
+                .map_or("", |(head, _)| head.trim_end());
         }
     }
     found.append(&mut towns);
+}
+
+fn ends_with_street_word(place: &str) -> bool {
+    let last = place
+        .trim_end_matches('.')
+        .rsplit(' ')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "st" | "street"
+            | "rd"
+            | "road"
+            | "ave"
+            | "avenue"
+            | "ln"
+            | "lane"
+            | "dr"
+            | "drive"
+            | "blvd"
+            | "way"
+            | "ct"
+            | "court"
+            | "ter"
+            | "terrace"
+            | "pl"
+            | "place"
+    )
 }
 
 /// "from loomis lakeside (memory care) ... back at loomis asap", "keisha doing well ...
@@ -648,6 +693,18 @@ mod tests {
                 "Discussed with Nakashima today. Lasix 40 mg given; Klebsiella grew.",
                 "Discussed with [NAME] today. Lasix 40 mg given; Klebsiella grew.",
             ),
+            (
+                "Student: Ana Ruiz, Grade 7, JFK Middle School\nTRIAGE RN D. OKONJO",
+                "Student: [NAME], Grade 7, [HOSPITAL]\nTRIAGE RN [NAME]",
+            ),
+            (
+                "lives alone at 14 prospect st westfield. neighbor checks in.",
+                "lives alone at [GEO] [GEO]. neighbor checks in.",
+            ),
+            (
+                "L&D TRIAGE 12/03/2026\nMBEKI, THANDIWE G2P1 AT 38W. PRENATAL CARE AT TAPESTRY HEALTH.",
+                "L&D TRIAGE [DATE]\n[NAME], [NAME] G2P1 AT 38W. PRENATAL CARE AT [HOSPITAL].",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -664,6 +721,8 @@ mod tests {
             "daughter will drive him; cont abx day 3/5; HR is 92.",
             "completed 12/15 sessions; vision 20/20; CARDIAC REHAB SESSION 12/36",
             "Port accessed with a 3/4\" Huber needle; RN Case Manager notified.",
+            "OPHTHALMOLOGY CLINIC\nIns: Delta Dental, on file.",
+            "shoulder: hawkins +, neer +. she wishes to discuss dialysis options.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

@@ -94,7 +94,7 @@ const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|D
 const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
@@ -1115,6 +1115,18 @@ pub(super) fn is_clause_word(w: &str, with_for: bool) -> bool {
                 | "if"
                 | "not"
                 | "no"
+                // Verbs after "to": "wish to discuss dialysis options".
+                | "discuss"
+                | "consider"
+                | "start"
+                | "begin"
+                | "continue"
+                | "resume"
+                | "restart"
+                | "initiate"
+                | "receive"
+                | "schedule"
+                | "arrange"
         )
 }
 
@@ -1368,11 +1380,39 @@ pub(super) const GENERIC_WORDS: &[&str] = &[
     "pacemaker",
     "lipid",
     "wellness",
+    // Specialties that head a clinic's own note ("OPHTHALMOLOGY CLINIC").
+    "ophthalmology",
+    "dermatology",
+    "gastroenterology",
+    "rheumatology",
+    "pulmonology",
+    "otolaryngology",
+    "gynecology",
+    "obstetrics",
+    "geriatrics",
+    "geriatric",
+    "psychiatry",
+    "psychology",
+    "radiology",
+    "podiatry",
+    "audiology",
+    "optometry",
+    "immunology",
+    "genetics",
+    "palliative",
+    "neurosurgery",
+    "thoracic",
+    "colorectal",
+    "retina",
+    "glaucoma",
 ];
 
 /// Where a facility name starts once sentence words are trimmed; `None` when all that is left
 /// is a generic service name ("Cardiology Clinic", "the Emergency Hospital").
-fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
+pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
+    if names_an_insurer(text, start, end) {
+        return None;
+    }
     let matched = &text[start..end];
     // "WITH QUESTIONS. HOME HEALTH": a sentence ended inside the match; the name starts after
     // it. A short word with a period is an abbreviation ("ST.", "Mt.").
@@ -1464,6 +1504,14 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
                 | "pizzeria"
                 | "auto"
                 | "body"
+                | "elementary"
+                | "middle"
+                | "high"
+                | "junior"
+                | "charter"
+                | "grammar"
+                | "intermediate"
+                | "school"
         ) {
             words.pop();
         } else {
@@ -1479,6 +1527,26 @@ fn facility_start(text: &str, start: usize, end: usize) -> Option<usize> {
             && !matches!(l.as_str(), "of" | "for" | "the" | "and")
     });
     specific.then_some(start + offset)
+}
+
+/// "Ins: Delta Dental member DD9041", "Guardian Dental policy": an insurer does not place the
+/// patient (its member number is the identifier).
+fn names_an_insurer(text: &str, start: usize, end: usize) -> bool {
+    let next_word = text[end..]
+        .trim_start_matches([' ', '\t'])
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let label = text[..start].trim_end_matches([' ', '\t']).as_bytes();
+    ["member", "policy", "subscriber", "insurance", "plan"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(next_word))
+        || ["ins:", "insurance:", "insurer:", "payer:", "payor:"]
+            .iter()
+            .any(|l| {
+                label.len() >= l.len()
+                    && label[label.len() - l.len()..].eq_ignore_ascii_case(l.as_bytes())
+            })
 }
 
 #[cfg(test)]

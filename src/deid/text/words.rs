@@ -1555,6 +1555,20 @@ fn lowercase_initials(t: &Tok, text: &str) -> bool {
         && (rest.is_empty() || rest.starts_with(['\n', '\r']))
 }
 
+/// "hawkins +, neer +": an examination test named for someone, with its result.
+fn followed_by_test_result(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix('(').unwrap_or(rest);
+    let result = rest
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '.' | ')'))
+        .next()
+        .unwrap_or("");
+    matches!(
+        result,
+        "+" | "-" | "+/-" | "neg" | "pos" | "negative" | "positive" | "sign" | "test"
+    )
+}
+
 /// Whether token `t` is accepted as a name when context points at it.
 fn name_in_context(t: &Tok, text: &str) -> bool {
     strong_name(t) || unknown(t) || initial(t, text) || ambiguous_name(t)
@@ -1796,6 +1810,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 && t.flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL | RELATION) == 0
                 && !(t.flags & CITY != 0 && after_locative)
                 && t.end - t.start >= 4
+                && !followed_by_test_result(&text[t.mark_end..])
                 && mark[i].is_none()
             {
                 mark[i] = Some("NAME");
@@ -2432,6 +2447,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     }
     if upper {
         places_in_capitals(text, &toks, &gaps, &mut mark);
+        names_opening_lines_in_capitals(text, &toks, &gaps, &mut mark);
     }
 
     // "attending S. Brandvold": an initial inside a sentence before a capitalised word no list
@@ -2446,6 +2462,27 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && toks[..i - 1].last().is_none_or(|p| p.flags & CLINICAL == 0)
             // "net negative 6 L. Creatinine": a unit after a number.
             && !text[..a.start].trim_end().ends_with(|c: char| c.is_ascii_digit())
+            && mark[i - 1].is_none()
+            && mark[i].is_none()
+        {
+            mark[i - 1] = Some("NAME");
+            mark[i] = Some("NAME");
+        }
+    }
+
+    // "TRIAGE RN D. OKONJO", "Tech J. Moreau": an initial and a capitalised word after a role
+    // word is a person even when the lists know the surname or the note is in capitals.
+    for i in 2..n {
+        let (role, a, b) = (&toks[i - 2], &toks[i - 1], &toks[i]);
+        if gaps[i] == Gap::Dot
+            && matches!(gaps[i - 1], Gap::Space | Gap::Colon)
+            && initial(a, text)
+            && is_capitalised(b)
+            && b.end - b.start >= 3
+            && b.flags & (WORD | CLINICAL | CREDENTIAL | TITLE | LABEL) == 0
+            && PERSON_ROLES
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&text[role.start..role.end]))
             && mark[i - 1].is_none()
             && mark[i].is_none()
         {
@@ -2893,10 +2930,68 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
                 && !has_term_ending(w)
                 && !w.as_bytes()[w.len() - 3..].eq_ignore_ascii_case(b"oma")
         });
-        if unknown_word {
+        // "AT TAPESTRY HEALTH": English words, but a facility's last word and a specific one
+        // before it.
+        let named_facility = to - from >= 2
+            && matches!(
+                word(&toks[to - 1]),
+                "HEALTH" | "HEALTHCARE" | "CLINIC" | "CENTER" | "PHARMACY" | "SERVICES" | "NETWORK"
+            )
+            && super::patterns::facility_start(text, toks[from].start, toks[to - 1].end).is_some();
+        if unknown_word || named_facility {
             for m in mark[from..to].iter_mut() {
                 *m = Some("HOSPITAL");
             }
+        }
+    }
+}
+
+/// "MBEKI, THANDIWE G2P1 AT 38W": "LAST, FIRST" opening a line, before an age and sex or an
+/// obstetric history, though no list knows either word.
+fn names_opening_lines_in_capitals(
+    text: &str,
+    toks: &[Tok],
+    gaps: &[Gap],
+    mark: &mut [Option<&'static str>],
+) {
+    let not_a_name =
+        WORD | RARE_WORD | CLINICAL | LABEL | TITLE | CREDENTIAL | RELATION | PROPER_NOT_PHI;
+    let name_like = |t: &Tok| {
+        let w = &text[t.start..t.end];
+        // Capitals notes read their words as capitalised ones.
+        is_capitalised(t)
+            && !w.bytes().any(|c| c.is_ascii_lowercase())
+            && t.flags & not_a_name == 0
+            && w.len() >= 3
+            && w.contains(['A', 'E', 'I', 'O', 'U', 'Y'])
+    };
+    for i in 0..toks.len().saturating_sub(1) {
+        let (a, b) = (&toks[i], &toks[i + 1]);
+        if gaps[i + 1] != Gap::Comma
+            || mark[i].is_some()
+            || mark[i + 1].is_some()
+            || !line_before(text, a.start).trim().is_empty()
+            || !name_like(a)
+            || !name_like(b)
+        {
+            continue;
+        }
+        let rest = text[b.end..].trim_start_matches([' ', '\t']).as_bytes();
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let after_digits = &rest[digits..];
+        let age_sex = (1..=3).contains(&digits)
+            && matches!(
+                after_digits.trim_ascii_start().first(),
+                Some(b'M' | b'F' | b'Y')
+            );
+        let obstetric = rest.len() >= 4
+            && rest[0] == b'G'
+            && rest[1].is_ascii_digit()
+            && rest[2] == b'P'
+            && rest[3].is_ascii_digit();
+        if age_sex || obstetric {
+            mark[i] = Some("NAME");
+            mark[i + 1] = Some("NAME");
         }
     }
 }
