@@ -705,6 +705,14 @@ mod tests {
                 "L&D TRIAGE 12/03/2026\nMBEKI, THANDIWE G2P1 AT 38W. PRENATAL CARE AT TAPESTRY HEALTH.",
                 "L&D TRIAGE [DATE]\n[NAME], [NAME] G2P1 AT 38W. PRENATAL CARE AT [HOSPITAL].",
             ),
+            (
+                "bib amr after a crash near the sunderland bridge. works at atkins farms; lives at heritage hall.",
+                "bib [HOSPITAL] after a crash near the [GEO] bridge. works at [HOSPITAL]; lives at [HOSPITAL].",
+            ),
+            (
+                "Her granddaughter Felicity (a nurse) attended. Works at Sunoco on Rt 9.",
+                "Her granddaughter [NAME] (a nurse) attended. Works at [HOSPITAL] on [GEO].",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

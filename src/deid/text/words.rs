@@ -1761,9 +1761,24 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     for i in 1..n {
         let t = &toks[i];
         let prev = &text[toks[i - 1].start..toks[i - 1].end];
+        let word_at = |k: usize| &text[toks[k].start..toks[k].end];
+        // "crash near the sunderland bridge": a town naming a landmark.
+        let before_landmark = prev == "the"
+            && i >= 2
+            && gaps[i - 1] == Gap::Space
+            && matches!(
+                word_at(i - 2),
+                "near" | "at" | "by" | "past" | "over" | "on" | "off"
+            )
+            && i + 1 < n
+            && gaps[i + 1] == Gap::Space
+            && matches!(
+                word_at(i + 1),
+                "bridge" | "line" | "border" | "rotary" | "exit" | "mall" | "green" | "common"
+            );
         if t.shape != Shape::Lower
             || gaps[i] != Gap::Space
-            || !matches!(prev, "in" | "from" | "near" | "to")
+            || !(matches!(prev, "in" | "from" | "near" | "to") || before_landmark)
             || mark[i].is_some()
         {
             continue;
@@ -2086,6 +2101,28 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             };
             mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, accept);
             and_another(text, &toks, &gaps, &mut mark, i + 1, accept);
+            // "Her granddaughter Felicity (a nurse)": after "her daughter", a capitalised word
+            // is a name even when it is only an English word.
+            let possessive = i > 0
+                && gaps[i] == Gap::Space
+                && matches!(
+                    text[toks[i - 1].start..toks[i - 1].end]
+                        .to_ascii_lowercase()
+                        .as_str(),
+                    "her" | "his" | "their" | "my" | "pt's" | "patient's"
+                );
+            let next = &toks[i + 1];
+            if possessive
+                && t.shape == Shape::Lower
+                && gaps[i + 1] == Gap::Space
+                && next.shape == Shape::Cap
+                && !next.sentence_start
+                && next.flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | PROPER_NOT_PHI)
+                    == 0
+                && mark[i + 1].is_none()
+            {
+                mark[i + 1] = Some("NAME");
+            }
         }
         if i > 0
             && i + 1 < n
