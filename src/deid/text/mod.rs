@@ -136,32 +136,10 @@ fn towns_after_places(text: &str, found: &mut Vec<ByteSpan>) {
 }
 
 fn ends_with_street_word(place: &str) -> bool {
-    let last = place
-        .trim_end_matches('.')
-        .rsplit(' ')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "st" | "street"
-            | "rd"
-            | "road"
-            | "ave"
-            | "avenue"
-            | "ln"
-            | "lane"
-            | "dr"
-            | "drive"
-            | "blvd"
-            | "way"
-            | "ct"
-            | "court"
-            | "ter"
-            | "terrace"
-            | "pl"
-            | "place"
-    )
+    let last = place.trim_end_matches('.').rsplit(' ').next().unwrap_or("");
+    patterns::STREET_SUFFIX
+        .split('|')
+        .any(|suffix| suffix.eq_ignore_ascii_case(last))
 }
 
 /// "from loomis lakeside (memory care) ... back at loomis asap", "keisha doing well ...

@@ -89,7 +89,7 @@ const ID_SUFFIX: &str =
     r"(?:\s*(?i:id|identifier|#|number|num|no\.?|on file))?\s*(?:[:#=]|is|was)?\s*#?\s*";
 /// After a label that is an identifier only when marked ("visit #", "case:", "order number").
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
-const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
+pub(super) const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
 /// What ends a facility's name in a lowercase note.
 const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms";
 /// Specialties that name a practice when a specific word comes before them.
@@ -1545,7 +1545,7 @@ fn names_an_insurer(text: &str, start: usize, end: usize) -> bool {
         .next()
         .unwrap_or("");
     let label = text[..start].trim_end_matches([' ', '\t']).as_bytes();
-    ["member", "policy", "subscriber", "insurance", "plan"]
+    ["member", "policy", "subscriber", "insurance"]
         .iter()
         .any(|w| w.eq_ignore_ascii_case(next_word))
         || ["ins:", "insurance:", "insurer:", "payer:", "payor:"]

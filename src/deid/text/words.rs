@@ -2105,12 +2105,9 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             // is a name even when it is only an English word.
             let possessive = i > 0
                 && gaps[i] == Gap::Space
-                && matches!(
-                    text[toks[i - 1].start..toks[i - 1].end]
-                        .to_ascii_lowercase()
-                        .as_str(),
-                    "her" | "his" | "their" | "my" | "pt's" | "patient's"
-                );
+                && ["her", "his", "their", "my", "pt's", "patient's"]
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(&text[toks[i - 1].start..toks[i - 1].end]));
             let next = &toks[i + 1];
             if possessive
                 && t.shape == Shape::Lower
