@@ -691,6 +691,14 @@ mod tests {
                 "Her granddaughter Felicity (a nurse) attended. Works at Sunoco on Rt 9.",
                 "Her granddaughter [NAME] (a nurse) attended. Works at [HOSPITAL] on [GEO].",
             ),
+            (
+                "on scene 1421, transport 1440, at destination 1502. (login dlaframb2)",
+                "on scene [DATE], transport [DATE], at destination [DATE]. (login [OTHER_ID])",
+            ),
+            (
+                "tc from pt's wife. pastor abernathy from grace episcopal visited. call if worse. jo rn",
+                "tc from pt's wife. pastor [NAME] from [HOSPITAL] visited. call if worse. [NAME] rn",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -709,6 +717,7 @@ mod tests {
             "Port accessed with a 3/4\" Huber needle; RN Case Manager notified.",
             "OPHTHALMOLOGY CLINIC\nIns: Delta Dental, on file.",
             "shoulder: hawkins +, neer +. she wishes to discuss dialysis options.",
+            "Boston bowel prep score 8. Ascending colon polyps removed.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

@@ -83,7 +83,7 @@ const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Co
 /// Words after which a day's short name is a day ("home Thurs", "recheck fri").
 const DAY_TIME_WORDS: &str =
     "on|by|until|till|since|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u";
-const ID_VALUE: &str = r"\b((?:[A-Za-z]+-?)*\d[A-Za-z0-9-]*[A-Za-z0-9]|\d)\b";
+const ID_VALUE: &str = r"\b((?:[A-Za-z]+-?)*\d(?:[A-Za-z0-9-]*[A-Za-z0-9])?)\b";
 /// After a label that names an identifier by itself ("MRN 1234567").
 const ID_SUFFIX: &str =
     r"(?:\s*(?i:id|identifier|#|number|num|no\.?|on file))?\s*(?:[:#=]|is|was)?\s*#?\s*";
@@ -91,7 +91,7 @@ const ID_SUFFIX: &str =
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 pub(super) const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
 /// What ends a facility's name in a lowercase note.
-const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms";
+const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
@@ -139,7 +139,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
-        ("OTHER_ID", labelled(r"room|rm|accession|acc\.?|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name|docket|citation|booking"), 1, Check::IdLength),
+        ("OTHER_ID", labelled(r"room|rm|accession|acc\.?|login|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name|docket|citation|booking"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"randomization|enrollment|case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         // A pharmacy's store number places the patient: "CVS #4471", "pharmacy # 2210".
@@ -527,7 +527,17 @@ fn find_one<'t>(
             }
             Check::UnknownTerm => {
                 let Some((s, e)) = locs.get(1) else { continue };
-                if !words::is_unknown(&text[s..e]) || words::has_term_ending(&text[s..e]) {
+                // "from pt's wife": a common or clinical word's possessive; "at gagnon's
+                // garage" stays.
+                let word = &text[s..e];
+                let stem = word.strip_suffix("'s").unwrap_or(word);
+                let known = |w: &str| !words::is_unknown(w) && !words::is_proper_only(w);
+                if known(stem) || known(word) || words::has_term_ending(word) {
+                    continue;
+                }
+                // "back at loomis": a town the lists know is a place, not a business.
+                if words::is_city(word) {
+                    out.push((start, end, "GEO"));
                     continue;
                 }
             }
@@ -888,6 +898,12 @@ const TIME_LABELS: &[&str] = &[
     "delivered",
     "born",
     "tod",
+    // An ambulance run's times: "on scene 1421, transport 1440, at destination 1502".
+    "scene",
+    "transport",
+    "destination",
+    "dispatched",
+    "enroute",
 ];
 
 /// A day's letter or short name as schedules write them: "M", "W", "Th", "Tues", "Sat".
@@ -969,7 +985,8 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         // "sheath out 0415", "foley out 0600".
         "out" | "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held"
         | "begun" | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" | "well"
-        | "lkw" | "lnw" | "c'd" | "dc'd" | "bedside" | "scene" => !year_like,
+        | "lkw" | "lnw" | "c'd" | "dc'd" | "bedside" | "scene" | "transport" | "destination"
+        | "enroute" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
@@ -1519,6 +1536,12 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
                 | "lodge"
                 | "commons"
                 | "farms"
+                | "episcopal"
+                | "lutheran"
+                | "baptist"
+                | "methodist"
+                | "presbyterian"
+                | "congregational"
         ) {
             words.pop();
         } else {

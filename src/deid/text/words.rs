@@ -34,6 +34,8 @@ const BY_VERB: u16 = 1 << 14;
 const PROPER_NOT_PHI: u16 = 1 << 15;
 
 const EPONYM_NOUNS: &[&str] = &[
+    // "Boston bowel prep score".
+    "bowel",
     "sign",
     "signs",
     "test",
@@ -1801,6 +1803,22 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     // a name here as a capitalised one is anywhere.
     let lowercase = lowercase_note(&toks);
     if lowercase {
+        // "advised call 911 if unable to walk. jo rn": a first name signing before a
+        // credential, though only two letters long.
+        for i in 0..n.saturating_sub(1) {
+            let (a, b) = (&toks[i], &toks[i + 1]);
+            if a.shape == Shape::Lower
+                && a.flags & FIRST != 0
+                && a.flags & (WORD | RARE_WORD | CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL)
+                    == 0
+                && matches!(gaps[i + 1], Gap::Space | Gap::Comma)
+                && b.flags & CREDENTIAL != 0
+                && credential_closes(text, b, dict)
+                && mark[i].is_none()
+            {
+                mark[i] = Some("NAME");
+            }
+        }
         // "horace blevins": a first name and a surname side by side, though one is also a
         // place.
         for i in 1..n {
