@@ -699,6 +699,10 @@ mod tests {
                 "tc from pt's wife. pastor abernathy from grace episcopal visited. call if worse. jo rn",
                 "tc from pt's wife. pastor [NAME] from [HOSPITAL] visited. call if worse. [NAME] rn",
             ),
+            (
+                "college student at hampshire college. peds: riverbend pediatrics.",
+                "college student at [HOSPITAL]. peds: [HOSPITAL].",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
