@@ -532,7 +532,7 @@ fn find_one<'t>(
                 let word = &text[s..e];
                 let stem = word.strip_suffix("'s").unwrap_or(word);
                 let known = |w: &str| !words::is_unknown(w) && !words::is_proper_only(w);
-                if known(stem) || known(word) || words::has_term_ending(word) {
+                if known(stem) || stem != word && known(word) || words::has_term_ending(word) {
                     continue;
                 }
                 // "back at loomis": a town the lists know is a place, not a business.

@@ -1652,7 +1652,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     if upper {
         for t in toks.iter_mut() {
             let w = &text[t.start..t.end];
-            let sayable = w.len() >= 4 && w.bytes().any(|b| b"AEIOUY".contains(&b));
+            let sayable = w.len() >= 4 && has_capital_vowel(w);
             if t.shape == Shape::Upper
                 && t.flags & (TITLE | LABEL | CREDENTIAL | CLINICAL | WORD | RARE_WORD) == 0
                 && (t.flags & NAME != 0 && w.len() >= 3 || t.flags & !CITY_PREFIX == 0 && sayable)
@@ -2502,42 +2502,29 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         names_opening_lines_in_capitals(text, &toks, &gaps, &mut mark);
     }
 
-    // "attending S. Brandvold": an initial inside a sentence before a capitalised word no list
-    // knows.
+    // An initial and a word after it: "attending S. Brandvold" inside a sentence, before a
+    // capitalised word no list knows; "TRIAGE RN D. OKONJO", "Tech J. Moreau" after a role word,
+    // even when the lists know the surname or the note is in capitals.
     for i in 1..n {
         let (a, b) = (&toks[i - 1], &toks[i]);
-        if gaps[i] == Gap::Dot
-            && initial(a, text)
-            && !a.sentence_start
+        if gaps[i] != Gap::Dot || !initial(a, text) || mark[i - 1].is_some() || mark[i].is_some() {
+            continue;
+        }
+        let inside_a_sentence = !a.sentence_start
             && unknown(b)
             && !camel_case(b, text)
             && toks[..i - 1].last().is_none_or(|p| p.flags & CLINICAL == 0)
             // "net negative 6 L. Creatinine": a unit after a number.
-            && !text[..a.start].trim_end().ends_with(|c: char| c.is_ascii_digit())
-            && mark[i - 1].is_none()
-            && mark[i].is_none()
-        {
-            mark[i - 1] = Some("NAME");
-            mark[i] = Some("NAME");
-        }
-    }
-
-    // "TRIAGE RN D. OKONJO", "Tech J. Moreau": an initial and a capitalised word after a role
-    // word is a person even when the lists know the surname or the note is in capitals.
-    for i in 2..n {
-        let (role, a, b) = (&toks[i - 2], &toks[i - 1], &toks[i]);
-        if gaps[i] == Gap::Dot
+            && !text[..a.start].trim_end().ends_with(|c: char| c.is_ascii_digit());
+        let after_role = i >= 2
             && matches!(gaps[i - 1], Gap::Space | Gap::Colon)
-            && initial(a, text)
             && is_capitalised(b)
             && b.end - b.start >= 3
             && b.flags & (WORD | CLINICAL | CREDENTIAL | TITLE | LABEL) == 0
             && PERSON_ROLES
                 .iter()
-                .any(|r| r.eq_ignore_ascii_case(&text[role.start..role.end]))
-            && mark[i - 1].is_none()
-            && mark[i].is_none()
-        {
+                .any(|r| r.eq_ignore_ascii_case(&text[toks[i - 2].start..toks[i - 2].end]));
+        if inside_a_sentence || after_role {
             mark[i - 1] = Some("NAME");
             mark[i] = Some("NAME");
         }
@@ -2998,6 +2985,11 @@ fn places_in_capitals(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option
     }
 }
 
+/// Abbreviations in capitals ("HCTZ") have no vowel; names do.
+fn has_capital_vowel(w: &str) -> bool {
+    w.bytes().any(|b| b"AEIOUY".contains(&b))
+}
+
 /// "MBEKI, THANDIWE G2P1 AT 38W": "LAST, FIRST" opening a line, before an age and sex or an
 /// obstetric history, though no list knows either word.
 fn names_opening_lines_in_capitals(
@@ -3015,7 +3007,7 @@ fn names_opening_lines_in_capitals(
             && !w.bytes().any(|c| c.is_ascii_lowercase())
             && t.flags & not_a_name == 0
             && w.len() >= 3
-            && w.contains(['A', 'E', 'I', 'O', 'U', 'Y'])
+            && has_capital_vowel(w)
     };
     for i in 0..toks.len().saturating_sub(1) {
         let (a, b) = (&toks[i], &toks[i + 1]);
