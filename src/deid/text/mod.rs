@@ -146,35 +146,39 @@ fn ends_with_street_word(place: &str) -> bool {
 /// keisha's mother": a word found as part of a name, place or facility is that wherever else
 /// the note writes it, if it can only be a name (no English or clinical word).
 fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
-    // Each word with the span it came from (the first such span names its type).
-    let mut candidates: Vec<(String, usize, &'static str)> = Vec::new();
+    // Each word, packed as the word table packs them (longer ones are left out), with the span
+    // it came from (the first such span names its type): the scan below then compares numbers,
+    // not strings.
+    let mut candidates: Vec<(u128, usize, &'static str)> = Vec::new();
     for (order, &(start, end, kind)) in found.iter().enumerate() {
         if !matches!(kind, "NAME" | "GEO" | "HOSPITAL") {
             continue;
         }
         for word in text[start..end].split(|c: char| !c.is_ascii_alphabetic()) {
             if word.len() >= 4 {
-                candidates.push((word.to_ascii_lowercase(), order, kind));
+                if let Some(key) = words::pack_ascii_lowercase(word) {
+                    candidates.push((key, order, kind));
+                }
             }
         }
     }
     candidates.sort_unstable();
     candidates.dedup_by(|later, first| later.0 == first.0);
-    // Words packed as the word table packs them (longer ones are left out): the scan below then
-    // compares numbers, not strings.
-    let mut names: Vec<(u128, &'static str)> = candidates
+    let names: Vec<(u128, &'static str)> = candidates
         .into_iter()
-        .filter(|(word, _, _)| {
+        .filter(|&(key, _, _)| {
+            let bytes = key.to_le_bytes();
+            let word = std::str::from_utf8(&bytes[..16 - key.leading_zeros() as usize / 8])
+                .expect("packed from ASCII letters");
             words::is_proper_only(word)
                 && !words::has_term_ending(word)
-                && !patterns::GENERIC_WORDS.contains(&word.as_str())
+                && !patterns::is_generic_word(word)
         })
-        .filter_map(|(word, _, kind)| Some((words::pack_ascii_lowercase(&word)?, kind)))
+        .map(|(key, _, kind)| (key, kind))
         .collect();
     if names.is_empty() {
         return;
     }
-    names.sort_unstable_by_key(|&(key, _)| key);
     let lengths = names.iter().fold(0u32, |acc, &(key, _)| {
         acc | 1 << (16 - key.leading_zeros() / 8)
     });

@@ -96,6 +96,15 @@ const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|cli
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
+/// `alternation` as written, in capitals and in lower case.
+fn in_three_casings(alternation: &str) -> String {
+    format!(
+        "(?:{alternation}|{}|{})",
+        alternation.to_uppercase(),
+        alternation.to_lowercase()
+    )
+}
+
 fn labelled(labels: &str) -> String {
     format!(r"(?i:\b(?:{labels})){ID_SUFFIX}{ID_VALUE}")
 }
@@ -159,7 +168,11 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "March 3, 2024", "Mar 3", "March of 2019": one regex for the three, since a month's
         // short name ("mar", "dec", "oct") starts many words and each regex that fires checks
         // every one of them.
-        ("DATE", format!(r"(?i)\b{MONTH}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:\d{{4}}|'\d{{2}})\b|\b)|,?\s+(?:of\s+)?(?:19|20)\d{{2}}\b)"), 0, Check::None),
+        //
+        // The month in three casings rather than under `(?i)`: its prefilter then looks for
+        // 36 words, not every casing of every prefix ("mAr", "MaR", ...), which made this the
+        // slowest pattern to run.
+        ("DATE", format!(r"\b{}\.?(?:\s+\d{{1,2}}(?i:st|nd|rd|th)?(?:,?\s+(?:\d{{4}}|'\d{{2}})\b|\b)|,?\s+(?i:of\s+)?(?:19|20)\d{{2}}\b)", in_three_casings(MONTH)), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTH}\.?,?[\s-]+(?:\d{{4}}|\d{{2}})\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+(?:(?:about|around|approx(?:imately|\.)?|roughly)[ \t]+)?)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
@@ -1029,7 +1042,7 @@ fn practice_start(text: &str, start: usize, end: usize) -> Option<usize> {
     if before.is_empty()
         || before
             .iter()
-            .any(|w| GENERIC_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+            .any(|w| is_generic_word(&w.to_ascii_lowercase()))
     {
         return None;
     }
@@ -1221,8 +1234,16 @@ const SENTENCE_WORDS: &[&str] = &[
     "back",
     "for",
 ];
+/// Whether `lower` (a lowercase word) is one of [`GENERIC_WORDS`]; a set, since the facility
+/// and name rules ask for many words.
+pub(super) fn is_generic_word(lower: &str) -> bool {
+    static SET: LazyLock<words::FastSet<&'static str>> =
+        LazyLock::new(|| GENERIC_WORDS.iter().copied().collect());
+    SET.contains(lower)
+}
+
 /// Words that, all by themselves before the suffix, name a service rather than a facility.
-pub(super) const GENERIC_WORDS: &[&str] = &[
+const GENERIC_WORDS: &[&str] = &[
     "emergency",
     "cardiac",
     "cardiology",
@@ -1447,10 +1468,8 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
     }
     // "DOXYCYCLINE. DISCHARGED HOME WITH VNA": then the sentence's own words before the name.
     for word in matched[offset..].split_inclusive(char::is_whitespace) {
-        if SENTENCE_WORDS
-            .iter()
-            .any(|w| w.eq_ignore_ascii_case(word.trim()))
-        {
+        let bare = word.trim();
+        if SENTENCE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(bare)) {
             offset += word.len();
         } else {
             break;
@@ -1554,9 +1573,7 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
         let l = w
             .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
             .to_ascii_lowercase();
-        l.len() > 1
-            && !GENERIC_WORDS.contains(&l.as_str())
-            && !matches!(l.as_str(), "of" | "for" | "the" | "and")
+        l.len() > 1 && !is_generic_word(&l) && !matches!(l.as_str(), "of" | "for" | "the" | "and")
     });
     specific.then_some(start + offset)
 }

@@ -673,7 +673,7 @@ const CREDENTIALS: &[&str] = &[
 /// FNV-1a: the keys are short lowercase words from our own lists, so a fast non-keyed hash is
 /// enough (nothing an attacker chooses is inserted).
 #[derive(Default)]
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -694,7 +694,7 @@ impl Hasher for Fnv {
 }
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+pub(super) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// Lowercase words and their flags, in an open-addressing table of 16-byte slots: a word of
 /// up to 14 bytes (nearly all) is packed into a slot's low 14 bytes and its flags into the
@@ -1023,10 +1023,14 @@ fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
 }
 
 fn classify_gap(gap: &str) -> Gap {
-    let trimmed = gap.trim_matches([' ', '\t']);
-    if gap.contains('\n') || gap.contains('\r') {
+    // Most gaps are one space; the rest are a few bytes, read directly.
+    if gap == " " {
+        return Gap::Space;
+    }
+    if gap.bytes().any(|b| b == b'\n' || b == b'\r') {
         return Gap::Other;
     }
+    let trimmed = gap.trim_matches([' ', '\t']);
     match trimmed {
         "" if !gap.is_empty() => Gap::Space,
         "," => Gap::Comma,
@@ -1191,14 +1195,19 @@ fn unknown(t: &Tok) -> bool {
 /// A capital inside the word, as brand names have ("MyChart", "BlueCross"); names that do
 /// ("McDonald", "DeShawn", "LaToya") start with a known prefix.
 fn camel_case(t: &Tok, text: &str) -> bool {
+    if t.shape != Shape::Cap {
+        return false;
+    }
     let w = &text[t.start..t.end];
-    let inner = w.char_indices().skip(1).any(|(_, c)| c.is_uppercase());
-    let name_prefix = [
-        "Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'",
-    ]
-    .iter()
-    .any(|p| w.starts_with(p));
-    inner && t.shape == Shape::Cap && !name_prefix
+    let inner = w.chars().skip(1).any(char::is_uppercase);
+    let name_prefix = || {
+        [
+            "Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'",
+        ]
+        .iter()
+        .any(|p| w.starts_with(p))
+    };
+    inner && !name_prefix()
 }
 
 /// A name-list word that is also an English word.
@@ -1379,8 +1388,14 @@ const TERM_ENDINGS: &[&str] = &[
 ];
 
 pub fn has_term_ending(word: &str) -> bool {
+    let Some(&last) = word.as_bytes().last() else {
+        return false;
+    };
+    let last = last.to_ascii_lowercase();
+    // The last letter first: most endings are ruled out by it alone.
     let ends = |e: &str| {
         word.len() > e.len() + 1
+            && e.as_bytes()[e.len() - 1] == last
             && word.as_bytes()[word.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
     };
     TERM_ENDINGS
@@ -1727,11 +1742,11 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             // "case manager from ServiceNet", "works at FedEx": a brand-shaped word no list
             // knows, where a person comes from or is.
             if i > 0
-                && camel_case(t, text)
                 && t.flags == 0
                 && gaps[i] == Gap::Space
                 && matches!(&text[toks[i - 1].start..toks[i - 1].end], "from" | "at")
                 && mark[i].is_none()
+                && camel_case(t, text)
             {
                 mark[i] = Some("HOSPITAL");
             }
@@ -2642,6 +2657,13 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
     }
 }
 
+/// Whether `lower` (a lowercase word) is one of [`SERVICE_WORDS`].
+fn is_service_word(lower: &str) -> bool {
+    static SET: LazyLock<FastSet<&'static str>> =
+        LazyLock::new(|| SERVICE_WORDS.iter().copied().collect());
+    SET.contains(lower)
+}
+
 /// Words that capitalised together name a service, a document or a part of a hospital, not
 /// whose it is: "Infectious Diseases", "Discharge Summary", "Appeals Unit". Read together with
 /// the facility rules' generic words (`patterns::GENERIC_WORDS`), which are not repeated here.
@@ -2765,8 +2787,8 @@ fn title_case_runs(text: &str, toks: &[Tok], gaps: &[Gap], mark: &mut [Option<&'
     let names_no_one = |t: &Tok| {
         let lower = text[t.start..t.end].to_ascii_lowercase();
         t.flags & (CLINICAL | EPONYM | LABEL | CREDENTIAL | PROPER_NOT_PHI) != 0
-            || SERVICE_WORDS.contains(&lower.as_str())
-            || super::patterns::GENERIC_WORDS.contains(&lower.as_str())
+            || is_service_word(&lower)
+            || super::patterns::is_generic_word(&lower)
     };
     let connector = |k: usize| {
         toks[k].shape == Shape::Lower
