@@ -3103,14 +3103,21 @@ fn multi_word_city(
     lowercase: bool,
 ) -> Option<usize> {
     let mut best = None;
-    let mut key = String::new();
-    key.push_str(&text[toks[i].start..toks[i].end].to_lowercase());
+    let mut key = String::with_capacity(64);
+    let push_lowercase = |key: &mut String, word: &str| {
+        if word.is_ascii() {
+            key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            key.push_str(&word.to_lowercase());
+        }
+    };
+    push_lowercase(&mut key, &text[toks[i].start..toks[i].end]);
     for k in i + 1..toks.len().min(i + 4) {
         if gaps[k] != Gap::Space || !is_capitalised(&toks[k]) && toks[k].shape != Shape::Lower {
             break;
         }
         key.push(' ');
-        key.push_str(&text[toks[k].start..toks[k].end].to_lowercase());
+        push_lowercase(&mut key, &text[toks[k].start..toks[k].end]);
         let last_fits = if lowercase {
             (i..=k).all(|j| toks[j].shape == Shape::Lower)
         } else {
