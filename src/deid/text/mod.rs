@@ -389,6 +389,10 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "asked about transfer to whitcomb manor for rehab.",
+                "asked about transfer to [HOSPITAL] for rehab.",
+            ),
+            (
                 "Daycare: Little Sprouts in Agawam",
                 "Daycare: [HOSPITAL] in [GEO]",
             ),

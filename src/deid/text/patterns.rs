@@ -488,7 +488,19 @@ fn find_one<'t>(
                     .and_then(|s| facility_start(text, s, end));
                 match name {
                     Some(s) => start = s,
-                    None => continue,
+                    None => {
+                        // "transfer to whitcomb manor for rehab": the regex ran on to a later
+                        // suffix ("rehab") past a clause word; the name before that word
+                        // stands on its own.
+                        let shorter = with_for
+                            .then(|| name_before_clause(text, start, end))
+                            .flatten()
+                            .and_then(|e| Some((facility_start(text, start, e)?, e)));
+                        if let Some((s, e)) = shorter {
+                            out.push((s, e, p.kind));
+                        }
+                        continue;
+                    }
                 }
             }
             Check::JoinedPlaces => {
@@ -1174,6 +1186,31 @@ fn after_clause(words: &str, with_for: bool) -> usize {
         }
     }
     from
+}
+
+/// Where `text[start..end]` (a lowercase facility match) holds a clause word after its first
+/// word, the end of the words before it, if they end in a facility suffix.
+fn name_before_clause(text: &str, start: usize, end: usize) -> Option<usize> {
+    static ENDS_IN_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+        RegexBuilder::new(&format!(r"\b(?:{LOWERCASE_FACILITY_SUFFIX})$"))
+            .unicode(false)
+            .build()
+            .expect("suffix pattern compiles")
+    });
+    let mut at = start;
+    for (k, w) in text[start..end]
+        .split_inclusive(char::is_whitespace)
+        .enumerate()
+    {
+        if k > 0 && is_clause_word(&w.trim().to_ascii_lowercase(), true) {
+            let name_end = start + text[start..at].trim_end().len();
+            return ENDS_IN_SUFFIX
+                .is_match(&text.as_bytes()[start..name_end])
+                .then_some(name_end);
+        }
+        at += w.len();
+    }
+    None
 }
 
 /// Words that are never part of a street's name: units of time and measure.
