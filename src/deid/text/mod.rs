@@ -164,12 +164,14 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
     }
     candidates.sort_unstable();
     candidates.dedup_by(|later, first| later.0 == first.0);
+    // A packed word's length: its bytes are letters, never zero, and the rest of the key is.
+    let packed_len = |key: u128| 16 - key.leading_zeros() as usize / 8;
     let names: Vec<(u128, &'static str)> = candidates
         .into_iter()
         .filter(|&(key, _, _)| {
             let bytes = key.to_le_bytes();
-            let word = std::str::from_utf8(&bytes[..16 - key.leading_zeros() as usize / 8])
-                .expect("packed from ASCII letters");
+            let word =
+                std::str::from_utf8(&bytes[..packed_len(key)]).expect("packed from ASCII letters");
             words::is_proper_only(word)
                 && !words::has_term_ending(word)
                 && !patterns::is_generic_word(word)
@@ -179,9 +181,9 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
     if names.is_empty() {
         return;
     }
-    let lengths = names.iter().fold(0u32, |acc, &(key, _)| {
-        acc | 1 << (16 - key.leading_zeros() / 8)
-    });
+    let lengths = names
+        .iter()
+        .fold(0u32, |acc, &(key, _)| acc | 1 << packed_len(key));
     // One pass over the note's words of ASCII letters: a search per name was quadratic on
     // long notes with many names.
     let bytes = text.as_bytes();

@@ -1177,15 +1177,23 @@ pub(super) fn is_clause_word(w: &str, with_for: bool) -> bool {
 /// Where a facility's name starts in `words` (any case): after the last word of a clause
 /// ("YO M FROM LAUREL RIDGE NURSING HOME", "weaned to room air by hospital"); 0 if none.
 fn after_clause(words: &str, with_for: bool) -> usize {
-    let mut from = 0;
-    let mut at = 0;
-    for w in words.split_inclusive(char::is_whitespace) {
-        at += w.len();
-        if is_clause_word(&w.trim().to_ascii_lowercase(), with_for) {
-            from = at;
-        }
-    }
-    from
+    clause_words(words, with_for)
+        .last()
+        .map_or(0, |(_, end)| end)
+}
+
+/// The clause words among `words` ([`is_clause_word`]): each one's start and where the next
+/// word starts.
+fn clause_words(words: &str, with_for: bool) -> impl Iterator<Item = (usize, usize)> + '_ {
+    words
+        .split_inclusive(char::is_whitespace)
+        .scan(0, |at, w| {
+            let start = *at;
+            *at += w.len();
+            Some((start, *at, w))
+        })
+        .filter(move |(_, _, w)| is_clause_word(&w.trim().to_ascii_lowercase(), with_for))
+        .map(|(start, end, _)| (start, end))
 }
 
 /// Where `text[start..end]` (a lowercase facility match) holds a clause word after its first
@@ -1197,20 +1205,11 @@ fn name_before_clause(text: &str, start: usize, end: usize) -> Option<usize> {
             .build()
             .expect("suffix pattern compiles")
     });
-    let mut at = start;
-    for (k, w) in text[start..end]
-        .split_inclusive(char::is_whitespace)
-        .enumerate()
-    {
-        if k > 0 && is_clause_word(&w.trim().to_ascii_lowercase(), true) {
-            let name_end = start + text[start..at].trim_end().len();
-            return ENDS_IN_SUFFIX
-                .is_match(&text.as_bytes()[start..name_end])
-                .then_some(name_end);
-        }
-        at += w.len();
-    }
-    None
+    let (clause_start, _) = clause_words(&text[start..end], true).find(|&(s, _)| s > 0)?;
+    let name_end = start + text[start..start + clause_start].trim_end().len();
+    ENDS_IN_SUFFIX
+        .is_match(&text.as_bytes()[start..name_end])
+        .then_some(name_end)
 }
 
 /// Words that are never part of a street's name: units of time and measure.
