@@ -763,13 +763,20 @@ impl WordTable {
     /// Reads a packed word's first slot and drops it: nothing waits on the read, so the
     /// cache misses of many words overlap, and the slot is cached when
     /// [`WordTable::get_packed`] looks the word up.
-    fn touch(&self, key: u128) {
-        std::hint::black_box(self.slots[home_slot(key, self.slots.len() - 1)]);
+    fn touch(&self, key: u128) -> usize {
+        let home = home_slot(key, self.slots.len() - 1);
+        std::hint::black_box(self.slots[home]);
+        home
     }
 
     fn get_packed(&self, key: u128) -> Option<u16> {
+        self.get_packed_from(key, home_slot(key, self.slots.len() - 1))
+    }
+
+    /// [`WordTable::get_packed`], the key's home slot already known.
+    fn get_packed_from(&self, key: u128, home: usize) -> Option<u16> {
         let mask = self.slots.len() - 1;
-        let mut i = home_slot(key, mask);
+        let mut i = home;
         loop {
             let slot = self.slots[i];
             if slot == 0 {
@@ -1045,118 +1052,175 @@ fn is_word_char(c: char) -> bool {
     c.is_alphabetic()
 }
 
+/// The character at byte `at`, read without decoding when it is ASCII (nearly always).
+fn char_at(text: &str, at: usize) -> Option<char> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte < 0x80 {
+        Some(char::from(byte))
+    } else {
+        text[at..].chars().next()
+    }
+}
+
+/// A word's shape when it is ASCII letters only: [`shape`] without decoding characters.
+fn shape_of_ascii_letters(word: &[u8]) -> Shape {
+    if word[0].is_ascii_lowercase() {
+        return Shape::Lower;
+    }
+    if word.len() == 1 {
+        return Shape::Initial;
+    }
+    if word[1..].iter().any(u8::is_ascii_lowercase) {
+        Shape::Cap
+    } else {
+        Shape::Upper
+    }
+}
+
 /// Word tokens: letters, joined across an inner apostrophe or hyphen ("O'Brien", "Smith-Jones")
 /// but not a possessive "'s".
 fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
-    let mut toks = Vec::with_capacity(text.len() / 6);
     let bytes = text.as_bytes();
-    let mut iter = text.char_indices().peekable();
+    let mut toks = Vec::with_capacity(text.len() / 6);
+    // Each token's packed lowercase form (zero when it does not pack), made while its bytes
+    // are at hand.
+    let mut keys: Vec<u128> = Vec::with_capacity(text.len() / 6);
     let mut last_end = 0;
-    while let Some((i, c)) = iter.next() {
-        if !is_word_char(c) {
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] < 0x80 && !bytes[at].is_ascii_alphabetic() {
+            at += 1;
             continue;
         }
-        let start = i;
-        let mut end = i + c.len_utf8();
+        let c = char_at(text, at).expect("at is inside the text");
+        if !is_word_char(c) {
+            at += c.len_utf8();
+            continue;
+        }
+        let start = at;
+        let mut end = at + c.len_utf8();
+        let mut next_at = end;
+        // Only ASCII letters so far: the common case, shaped and packed without decoding.
+        let mut ascii_letters = c.is_ascii();
         let mut suffix_end = 0;
-        while let Some(&(j, d)) = iter.peek() {
+        let mut discard = false;
+        while let Some(d) = char_at(text, next_at) {
             if is_word_char(d) {
-                end = j + d.len_utf8();
-                iter.next();
+                ascii_letters &= d.is_ascii();
+                next_at += d.len_utf8();
+                end = next_at;
             } else if matches!(d, '\'' | '\u{2019}' | '-') {
-                let after = j + d.len_utf8();
-                let next = text[after..].chars().next();
+                let after = next_at + d.len_utf8();
+                let next = char_at(text, after);
                 let possessive = d != '-'
                     && matches!(next, Some('s' | 'S'))
                     && !text[after + 1..].starts_with(is_word_char);
                 if next.is_some_and(is_word_char) && !possessive {
-                    iter.next();
+                    ascii_letters = false;
+                    next_at = after;
                 } else {
                     if possessive {
                         // The "'s" is not a word of its own: "Murphy's sign" reads as
                         // "Murphy" then "sign".
-                        iter.next();
-                        iter.next();
+                        next_at = after + 1;
                     }
                     break;
                 }
             } else if d.is_ascii_digit() {
                 // "A1c", "T2", "Q4H": not words. A capitalised word with only digits after
                 // ("Carolee951", as synthetic data writes names) is read as the word.
-                let digits_from = j;
-                let mut digits_end = j;
+                let digits_from = next_at;
                 let mut letters_after = false;
-                while let Some(&(k, e)) = iter.peek() {
+                while let Some(e) = char_at(text, next_at) {
                     if !e.is_alphanumeric() {
                         break;
                     }
                     letters_after |= !e.is_ascii_digit();
-                    digits_end = k + e.len_utf8();
-                    iter.next();
+                    next_at += e.len_utf8();
                 }
                 let word_len = text[start..digits_from].chars().count();
                 if letters_after || word_len < 3 || !c.is_uppercase() {
-                    end = usize::MAX;
+                    discard = true;
                 } else {
-                    suffix_end = digits_end;
+                    suffix_end = next_at;
                 }
                 break;
             } else {
                 break;
             }
         }
-        if end == usize::MAX {
-            while iter.peek().is_some_and(|&(_, d)| d.is_alphanumeric()) {
-                iter.next();
-            }
+        at = next_at;
+        if discard || start > 0 && bytes[start - 1].is_ascii_digit() {
             continue;
         }
         let mark_end = suffix_end.max(end);
-        if start > 0 && bytes[start - 1].is_ascii_digit() {
-            continue;
+        // What stands before the word since the last token, less spaces and tabs: a sentence
+        // end, a line break or nothing at all opens a sentence.
+        let mut before_end = start;
+        while before_end > last_end && matches!(bytes[before_end - 1], b' ' | b'\t') {
+            before_end -= 1;
         }
-        let word = &text[start..end];
-        let before = text[last_end..start].trim_end_matches([' ', '\t']);
         let sentence_start = toks.is_empty()
-            || before.ends_with(['.', '!', '?', '\n', '\r', ':', ';', '*', '#'])
-            || before.is_empty() && last_end == 0;
+            || before_end > last_end
+                && matches!(
+                    bytes[before_end - 1],
+                    b'.' | b'!' | b'?' | b'\n' | b'\r' | b':' | b';' | b'*' | b'#'
+                )
+            || before_end == last_end && last_end == 0;
+        let word = &text[start..end];
+        let (shape, key) = if ascii_letters {
+            let key = if word.len() <= PACKED_BYTES as usize {
+                pack_ascii_letters_lowercase(word.as_bytes())
+            } else {
+                0
+            };
+            (shape_of_ascii_letters(word.as_bytes()), key)
+        } else {
+            (shape(word), 0)
+        };
         toks.push(Tok {
             start,
             end,
             mark_end,
-            shape: shape(word),
+            shape,
             flags: 0,
             sentence_start,
         });
+        keys.push(key);
         last_end = mark_end;
     }
-    look_up_all(dict, text, &mut toks);
+    look_up_all(dict, text, &mut toks, &keys);
     toks
 }
 
-/// Each token's flags, as [`lookup`] gives them. Most words' slots are not in the processor's
-/// caches: a first pass touches every plain word's slot, so that the misses overlap instead of
-/// coming one after another, and the second pass finds the slots cached.
-fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok]) {
-    // Zero for a word that does not pack (no packed word is zero).
-    let packed: Vec<u128> = toks
+/// Each token's flags, as [`lookup`] gives them, `keys` holding the packed words. Most words'
+/// slots are not in the processor's caches: a first pass touches every packed word's slot, so
+/// that the misses overlap instead of coming one after another, and the second pass finds the
+/// slots cached.
+fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok], keys: &[u128]) {
+    let homes: Vec<usize> = keys
         .iter()
-        .map(|t| {
-            let key = pack_ascii_lowercase(&text[t.start..t.end]).unwrap_or(0);
-            if key != 0 {
-                dict.flags.touch(key);
-            }
-            key
-        })
+        .map(|&key| if key != 0 { dict.flags.touch(key) } else { 0 })
         .collect();
-    let mut key = String::new();
-    for (t, packed) in toks.iter_mut().zip(packed) {
-        t.flags = if packed != 0 {
-            dict.flags.get_packed(packed).unwrap_or(0)
+    let mut scratch = String::new();
+    for ((t, &key), &home) in toks.iter_mut().zip(keys).zip(&homes) {
+        t.flags = if key != 0 {
+            dict.flags.get_packed_from(key, home).unwrap_or(0)
         } else {
-            lookup(dict, &text[t.start..t.end], &mut key)
+            lookup(dict, &text[t.start..t.end], &mut scratch)
         };
     }
+}
+
+/// Up to [`PACKED_BYTES`] ASCII letters, lowercased and packed as [`pack`] does.
+fn pack_ascii_letters_lowercase(letters: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    buf[..letters.len()].copy_from_slice(letters);
+    // Setting bit 5 lowercases an ASCII letter; the mask covers the word's bytes only, so the
+    // padding stays zero.
+    let lowercase_bits =
+        0x2020_2020_2020_2020_2020_2020_2020_2020u128 & ((1u128 << (8 * letters.len())) - 1);
+    u128::from_le_bytes(buf) | lowercase_bits
 }
 
 /// A word of ASCII letters only, lowercased and packed as [`pack`] does.
@@ -1168,11 +1232,7 @@ pub(super) fn pack_ascii_lowercase(word: &str) -> Option<u128> {
     {
         return None;
     }
-    let mut buf = [0u8; 16];
-    for (b, w) in buf.iter_mut().zip(bytes) {
-        *b = w.to_ascii_lowercase();
-    }
-    Some(u128::from_le_bytes(buf))
+    Some(pack_ascii_letters_lowercase(bytes))
 }
 
 fn is_capitalised(t: &Tok) -> bool {
