@@ -147,13 +147,15 @@ fn ends_with_street_word(place: &str) -> bool {
 /// the note writes it, if it can only be a name (no English or clinical word).
 fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
     // Each word, packed as the word table packs them (longer ones are left out), with the span
-    // it came from (the first such span names its type): the scan below then compares numbers,
-    // not strings.
-    let mut candidates: Vec<(u128, usize, &'static str)> = Vec::new();
+    // it came from (the first such span names its type, by its index in `KINDS`): the scan
+    // below then compares numbers, not strings.
+    const KINDS: [&str; 3] = ["NAME", "GEO", "HOSPITAL"];
+    let mut candidates: Vec<(u128, usize, u16)> = Vec::new();
     for (order, &(start, end, kind)) in found.iter().enumerate() {
-        if !matches!(kind, "NAME" | "GEO" | "HOSPITAL") {
+        let Some(kind) = KINDS.iter().position(|&k| k == kind) else {
             continue;
-        }
+        };
+        let kind = kind as u16;
         for word in text[start..end].split(|c: char| !c.is_ascii_alphabetic()) {
             if word.len() >= 4 {
                 if let Some(key) = words::pack_ascii_lowercase(word) {
@@ -166,7 +168,7 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
     candidates.dedup_by(|later, first| later.0 == first.0);
     // A packed word's length: its bytes are letters, never zero, and the rest of the key is.
     let packed_len = |key: u128| 16 - key.leading_zeros() as usize / 8;
-    let names: Vec<(u128, &'static str)> = candidates
+    let names: Vec<(u128, u16)> = candidates
         .into_iter()
         .filter(|&(key, _, _)| {
             let bytes = key.to_le_bytes();
@@ -184,6 +186,17 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
     let lengths = names
         .iter()
         .fold(0u32, |acc, &(key, _)| acc | 1 << packed_len(key));
+    // Which first and last letters the names have, as a bit per pair (a letter's low five bits
+    // are the same in either case): most of the note's words fail this before they are packed
+    // and searched for.
+    let pair_bit = |first: u8, last: u8| usize::from(first & 31) << 5 | usize::from(last & 31);
+    let mut pairs = [0u64; 16];
+    for &(key, _) in &names {
+        let bytes = key.to_le_bytes();
+        let bit = pair_bit(bytes[0], bytes[packed_len(key) - 1]);
+        pairs[bit / 64] |= 1 << (bit % 64);
+    }
+    let table = words::WordTable::of_packed(&names);
     // One pass over the note's words of ASCII letters: a search per name was quadratic on
     // long notes with many names.
     let bytes = text.as_bytes();
@@ -207,11 +220,13 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
         {
             continue;
         }
-        let Some(key) = words::pack_ascii_lowercase(&text[start..i]) else {
+        let bit = pair_bit(bytes[start], bytes[i - 1]);
+        if pairs[bit / 64] & 1 << (bit % 64) == 0 {
             continue;
-        };
-        if let Ok(k) = names.binary_search_by_key(&key, |&(key, _)| key) {
-            found.push((start, i, names[k].1));
+        }
+        let key = words::pack_ascii_letters_lowercase(&bytes[start..i]);
+        if let Some(kind) = table.get_packed(key) {
+            found.push((start, i, KINDS[usize::from(kind)]));
         }
     }
 }

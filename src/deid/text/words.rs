@@ -700,7 +700,7 @@ pub(super) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 /// up to 14 bytes (nearly all) is packed into a slot's low 14 bytes and its flags into the
 /// top two. A lookup reads a slot or two in one cache line instead of following a pointer to
 /// the word's text and comparing it. Longer words are kept as strings.
-struct WordTable {
+pub(super) struct WordTable {
     /// Zero for an empty slot (no word is empty).
     slots: Vec<u128>,
     long: FastMap<&'static str, u16>,
@@ -730,26 +730,44 @@ fn home_slot(key: u128, mask: usize) -> usize {
 
 impl WordTable {
     fn new(entries: FastMap<&'static str, u16>) -> Self {
-        let packable = entries.keys().filter(|w| pack(w).is_some()).count();
-        // At least a fifth of the slots stay empty, so a probe ends after a slot or two.
-        let len = (packable + packable / 4 + 1).next_power_of_two();
-        let mut slots = vec![0u128; len];
         let mut long = FastMap::default();
-        for (word, flags) in entries {
-            match pack(word) {
-                Some(key) => {
-                    let mut i = home_slot(key, len - 1);
-                    while slots[i] != 0 {
-                        i = (i + 1) & (len - 1);
-                    }
-                    slots[i] = key | u128::from(flags) << (8 * PACKED_BYTES);
-                }
+        let packed: Vec<(u128, u16)> = entries
+            .into_iter()
+            .filter_map(|(word, flags)| match pack(word) {
+                Some(key) => Some((key, flags)),
                 None => {
                     long.insert(word, flags);
+                    None
                 }
-            }
+            })
+            .collect();
+        WordTable {
+            slots: Self::slots_for(&packed),
+            long,
         }
-        WordTable { slots, long }
+    }
+
+    /// A table of words already packed (as [`pack_ascii_lowercase`] packs them), each with a
+    /// value of 16 bits.
+    pub(super) fn of_packed(entries: &[(u128, u16)]) -> Self {
+        WordTable {
+            slots: Self::slots_for(entries),
+            long: FastMap::default(),
+        }
+    }
+
+    fn slots_for(entries: &[(u128, u16)]) -> Vec<u128> {
+        // At least a fifth of the slots stay empty, so a probe ends after a slot or two.
+        let len = (entries.len() + entries.len() / 4 + 1).next_power_of_two();
+        let mut slots = vec![0u128; len];
+        for &(key, value) in entries {
+            let mut i = home_slot(key, len - 1);
+            while slots[i] != 0 {
+                i = (i + 1) & (len - 1);
+            }
+            slots[i] = key | u128::from(value) << (8 * PACKED_BYTES);
+        }
+        slots
     }
 
     /// `word`'s flags; `word` is lowercase.
@@ -769,7 +787,7 @@ impl WordTable {
         home
     }
 
-    fn get_packed(&self, key: u128) -> Option<u16> {
+    pub(super) fn get_packed(&self, key: u128) -> Option<u16> {
         self.get_packed_from(key, home_slot(key, self.slots.len() - 1))
     }
 
@@ -1213,7 +1231,7 @@ fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok], keys: &[u128]) {
 }
 
 /// Up to [`PACKED_BYTES`] ASCII letters, lowercased and packed as [`pack`] does.
-fn pack_ascii_letters_lowercase(letters: &[u8]) -> u128 {
+pub(super) fn pack_ascii_letters_lowercase(letters: &[u8]) -> u128 {
     let mut buf = [0u8; 16];
     buf[..letters.len()].copy_from_slice(letters);
     // Setting bit 5 lowercases an ASCII letter; the mask covers the word's bytes only, so the
