@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufWriter, Read, Seek, Write};
 
 use super::{
-    has_duplicate_keys, patient_key, scrub_stream, write_json, ScrubSettings, ScrubSummary,
-    BAD_ESCAPE, DUPLICATE_KEY, NO_TEXT,
+    has_duplicate_keys, patient_key, scrub_stream, write_json, write_json_string, ScrubSettings,
+    ScrubSummary, BAD_ESCAPE, DUPLICATE_KEY, NO_TEXT,
 };
 use crate::deid::text::code_point_spans;
 
@@ -107,7 +107,7 @@ pub(super) fn scrub_long_line(
             &patient,
             |original, scrubbed, byte_spans| {
                 escaped.clear();
-                write_json(&mut escaped, scrubbed);
+                write_json_string(&mut escaped, scrubbed);
                 output.write_all(&escaped[1..escaped.len() - 1])?;
                 for mut span in code_point_spans(original, byte_spans) {
                     span.start += chars_before;
