@@ -4,6 +4,7 @@
 //! that is also an English word ("Hope", "Brooks") needs context: a title, a label, a relation
 //! word, a credential, or a neighbouring name.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
@@ -1097,12 +1098,19 @@ fn shape_of_ascii_letters(word: &[u8]) -> Shape {
 
 /// Word tokens: letters, joined across an inner apostrophe or hyphen ("O'Brien", "Smith-Jones")
 /// but not a possessive "'s".
-fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
+/// The tokens go to `toks`; `keys` and `homes` are room for their packed forms and slots.
+fn tokenize(
+    text: &str,
+    dict: &Dict,
+    toks: &mut Vec<Tok>,
+    keys: &mut Vec<u128>,
+    homes: &mut Vec<usize>,
+) {
     let bytes = text.as_bytes();
-    let mut toks = Vec::with_capacity(text.len() / 6);
+    toks.clear();
     // Each token's packed lowercase form (zero when it does not pack), made while its bytes
     // are at hand.
-    let mut keys: Vec<u128> = Vec::with_capacity(text.len() / 6);
+    keys.clear();
     let mut last_end = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -1207,21 +1215,21 @@ fn tokenize(text: &str, dict: &Dict) -> Vec<Tok> {
         keys.push(key);
         last_end = mark_end;
     }
-    look_up_all(dict, text, &mut toks, &keys);
-    toks
+    look_up_all(dict, text, toks, keys, homes);
 }
 
 /// Each token's flags, as [`lookup`] gives them, `keys` holding the packed words. Most words'
 /// slots are not in the processor's caches: a first pass touches every packed word's slot, so
 /// that the misses overlap instead of coming one after another, and the second pass finds the
 /// slots cached.
-fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok], keys: &[u128]) {
-    let homes: Vec<usize> = keys
-        .iter()
-        .map(|&key| if key != 0 { dict.flags.touch(key) } else { 0 })
-        .collect();
+fn look_up_all(dict: &Dict, text: &str, toks: &mut [Tok], keys: &[u128], homes: &mut Vec<usize>) {
+    homes.clear();
+    homes.extend(
+        keys.iter()
+            .map(|&key| if key != 0 { dict.flags.touch(key) } else { 0 }),
+    );
     let mut scratch = String::new();
-    for ((t, &key), &home) in toks.iter_mut().zip(keys).zip(&homes) {
+    for ((t, &key), &home) in toks.iter_mut().zip(keys).zip(homes.iter()) {
         t.flags = if key != 0 {
             dict.flags.get_packed_from(key, home).unwrap_or(0)
         } else {
@@ -1731,17 +1739,53 @@ fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
         && dict.flags.get(word).is_some_and(|f| f & RELATION != 0)
 }
 
+/// What [`find`] builds for each note, kept per thread and reused: a note's tokens, their
+/// packed words and table slots, the gaps between them and their marks.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    keys: Vec<u128>,
+    homes: Vec<usize>,
+    gaps: Vec<Gap>,
+    mark: Vec<Option<&'static str>>,
+}
+
+/// A thread keeps its buffers after a note of up to this many tokens (about a megabyte of
+/// text); after a longer one it lets them go, so one huge note does not hold its memory for
+/// the rest of the run.
+const RETAINED_TOKENS: usize = 1 << 17;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
 /// Finds names and places; appends byte spans of type NAME and GEO.
 pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
+    SCRATCH.with_borrow_mut(|scratch| {
+        find_with(text, out, scratch);
+        if scratch.toks.capacity() > RETAINED_TOKENS {
+            *scratch = Scratch::default();
+        }
+    });
+}
+
+fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
     let dict = &*DICT;
-    let mut toks = tokenize(text, dict);
+    let Scratch {
+        toks,
+        keys,
+        homes,
+        gaps,
+        mark,
+    } = scratch;
+    tokenize(text, dict, toks, keys, homes);
     if toks.is_empty() {
         return;
     }
     // A note typed in capitals: a word there that only the name lists know, or that no list
     // knows and could be said as a word, is read as a capitalised word is elsewhere
     // ("VERIFIED BY OKSANA PETRENKO, RN"). Abbreviations ("HCTZ") have no vowel or are short.
-    let upper = upper_note(&toks);
+    let upper = upper_note(toks);
     if upper {
         for t in toks.iter_mut() {
             let w = &text[t.start..t.end];
@@ -1778,17 +1822,20 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
     let n = toks.len();
-    let gaps: Vec<Gap> = (0..n)
-        .map(|i| {
-            if i == 0 {
-                Gap::Other
-            } else {
-                classify_gap(&text[toks[i - 1].mark_end..toks[i].start])
-            }
-        })
-        .collect();
     // gap[i]: between token i-1 and i.
-    let mut mark: Vec<Option<&'static str>> = vec![None; n];
+    gaps.clear();
+    gaps.extend((0..n).map(|i| {
+        if i == 0 {
+            Gap::Other
+        } else {
+            classify_gap(&text[toks[i - 1].mark_end..toks[i].start])
+        }
+    }));
+    let toks: &[Tok] = toks;
+    let gaps: &[Gap] = gaps;
+    mark.clear();
+    mark.resize(n, None);
+    let mark: &mut [Option<&'static str>] = mark;
     let word_is = |t: &Tok, f: u16| t.flags & f != 0;
 
     for i in 0..n {
@@ -1805,7 +1852,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 && word_is(&toks[i - 1], LOCATIVE)
                 && gaps[i] == Gap::Space;
             if word_is(t, CITY_PREFIX) {
-                if let Some(last) = multi_word_city(text, &toks, &gaps, i, dict, false) {
+                if let Some(last) = multi_word_city(text, toks, gaps, i, dict, false) {
                     if locative
                         || (i..=last).any(|k| toks[k].flags & WORD == 0)
                         || !toks[i].sentence_start
@@ -1879,7 +1926,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             continue;
         }
         if word_is(t, CITY_PREFIX) {
-            if let Some(last) = multi_word_city(text, &toks, &gaps, i, dict, true) {
+            if let Some(last) = multi_word_city(text, toks, gaps, i, dict, true) {
                 for m in mark.iter_mut().take(last + 1).skip(i) {
                     *m = Some("GEO");
                 }
@@ -1894,7 +1941,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
 
     // All-lowercase notes: "pp day 2. keisha doing well". A first name no other list knows is
     // a name here as a capitalised one is anywhere.
-    let lowercase = lowercase_note(&toks);
+    let lowercase = lowercase_note(toks);
     if lowercase {
         // "advised call 911 if unable to walk. jo rn": a first name signing before a
         // credential, though only two letters long.
@@ -1958,7 +2005,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     lowercase_name_like(t, text) || t.flags & NAME != 0 && t.flags & WORD == 0
                 });
             if patient || PERSON_ROLES.contains(&role) {
-                mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                mark_run(text, toks, gaps, mark, i + 1, 3, |t| {
                     lowercase_name_like(t, text)
                         || t.shape == Shape::Lower
                             && t.flags & NAME != 0
@@ -2044,7 +2091,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         if !travelled {
             continue;
         }
-        let last = multi_word_city(text, &toks, &gaps, i, dict, true)
+        let last = multi_word_city(text, toks, gaps, i, dict, true)
             .or_else(|| (t.flags & CITY != 0).then_some(i));
         if let Some(last) = last {
             for m in mark.iter_mut().take(last + 1).skip(i) {
@@ -2079,7 +2126,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 // "MODERATE MR. RVSP 48": in capitals "MR." is also mitral regurgitation, so a
                 // clinical term after it is no name.
                 let mitral = upper && w == "MR";
-                mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+                mark_run(text, toks, gaps, mark, i + 1, 3, |t| {
                     (is_capitalised(t) || t.shape == Shape::Initial)
                         && t.flags & TITLE == 0
                         && !(t.shape == Shape::Upper && t.flags & WORD != 0 && t.flags & NAME == 0)
@@ -2112,14 +2159,14 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             let title = word_is(t, TITLE);
             // "called" and "named" also go with words: "called back, spoke w/ ...".
             let verb = matches!(w, "called" | "named");
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 2, |t| {
                 t.shape == Shape::Lower
                     && t.flags & CLINICAL == 0
                     && (t.flags & NAME != 0 && (t.flags & WORD == 0 || ends_clause(t) && !verb)
                         || title && t.flags == 0 && t.end - t.start >= 3
                         || !verb && t.flags == 0 && t.end - t.start >= 4)
             });
-            and_another(text, &toks, &gaps, &mut mark, i + 1, |t| {
+            and_another(text, toks, gaps, mark, i + 1, |t| {
                 t.shape == Shape::Lower && t.flags & NAME != 0 && t.flags & (WORD | CLINICAL) == 0
             });
         }
@@ -2128,7 +2175,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             // "RE: PLAN", "CC: EAR PAIN": a letter's subject or a chief complaint is a name
             // only if no word.
             let subject = w.eq_ignore_ascii_case("re") || w.eq_ignore_ascii_case("cc");
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 4, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 4, |t| {
                 !(subject && t.flags & WORD != 0)
                     && (is_capitalised(t) || t.shape == Shape::Initial)
                     && t.flags & (CLINICAL | TITLE) == 0
@@ -2162,7 +2209,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                 mark[i + 1] = Some("NAME");
                 mark[i + 2] = Some("NAME");
             }
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 3, |t| {
                 lowercase_name_like(t, text)
                     || t.shape == Shape::Lower
                         && t.flags & NAME != 0
@@ -2210,8 +2257,8 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
                     || ambiguous_name(t) && t.flags & WORD == 0
                     || ambiguous_name(t) && t.shape == Shape::Cap && !t.sentence_start
             };
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, accept);
-            and_another(text, &toks, &gaps, &mut mark, i + 1, accept);
+            mark_run(text, toks, gaps, mark, i + 1, 3, accept);
+            and_another(text, toks, gaps, mark, i + 1, accept);
             // "Her granddaughter Felicity (a nurse)": after "her daughter", a capitalised word
             // is a name even when it is only an English word.
             let possessive = i > 0
@@ -2238,7 +2285,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && toks[i - 1].flags & BY_VERB != 0
             && matches!(gaps[i + 1], Gap::Space | Gap::Colon)
         {
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 3, |t| {
                 strong_name(t)
                     || unknown(t)
                     || initial(t, text)
@@ -2345,7 +2392,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         // "Thanks, Sunita" / "Sincerely,\nWren Castellanos": a sign-off, then who signs.
         if i + 1 < n && SIGN_OFFS.contains(&w) && text[t.mark_end..toks[i + 1].start].trim() == ","
         {
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 3, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 3, |t| {
                 is_capitalised(t)
                     && t.flags & (CLINICAL | TITLE | LABEL) == 0
                     && name_in_context(t, text)
@@ -2431,7 +2478,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && !camel_case(&toks[i + 1], text)
             && !toks[i + 1].sentence_start
         {
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 2, |t| {
                 strong_name(t) || unknown(t) || initial(t, text)
             });
         }
@@ -2454,7 +2501,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
             && gaps[i + 1] == Gap::Space
             && toks[i + 1].shape == Shape::Cap
         {
-            mark_run(text, &toks, &gaps, &mut mark, i + 1, 2, |t| {
+            mark_run(text, toks, gaps, mark, i + 1, 2, |t| {
                 t.shape == Shape::Cap
                     && t.flags & (CLINICAL | TITLE | LABEL | CREDENTIAL) == 0
                     && (strong_name(t) || unknown(t) || ambiguous_name(t) && t.flags & WORD == 0)
@@ -2587,12 +2634,12 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
         }
     }
 
-    if !upper && !lowercase && !title_case_note(&toks) {
-        title_case_runs(text, &toks, &gaps, &mut mark);
+    if !upper && !lowercase && !title_case_note(toks) {
+        title_case_runs(text, toks, gaps, mark);
     }
     if upper {
-        places_in_capitals(text, &toks, &gaps, &mut mark);
-        names_opening_lines_in_capitals(text, &toks, &gaps, &mut mark);
+        places_in_capitals(text, toks, gaps, mark);
+        names_opening_lines_in_capitals(text, toks, gaps, mark);
     }
 
     // An initial and a word after it: "attending S. Brandvold" inside a sentence, before a
@@ -2690,7 +2737,7 @@ pub fn find(text: &str, out: &mut Vec<ByteSpan>) {
 
     // A month capitalised is a date wherever it stands ("last seen September"); "May" and
     // "March" are also verbs and are left to the patterns that read the words around them.
-    for (t, marked) in toks.iter().zip(&mark) {
+    for (t, marked) in toks.iter().zip(mark.iter()) {
         if t.flags & PROPER_NOT_PHI != 0 && is_capitalised(t) && marked.is_none() {
             let w = &text[t.start..t.end];
             let month = super::MONTHS
