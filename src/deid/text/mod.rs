@@ -156,11 +156,9 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
             continue;
         };
         let kind = kind as u16;
-        for word in text[start..end].split(|c: char| !c.is_ascii_alphabetic()) {
-            if word.len() >= 4 {
-                if let Some(key) = words::pack_ascii_lowercase(word) {
-                    candidates.push((key, order, kind));
-                }
+        for word in text.as_bytes()[start..end].split(|b| !b.is_ascii_alphabetic()) {
+            if (4..=14).contains(&word.len()) {
+                candidates.push((words::pack_ascii_letters_lowercase(word), order, kind));
             }
         }
     }

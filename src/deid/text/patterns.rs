@@ -4,6 +4,7 @@
 //! matches are then checked against context the regex language cannot express (a dictionary,
 //! a neighbouring word).
 
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -335,13 +336,37 @@ static WITH_YEARS: LazyLock<Compiled> = LazyLock::new(|| {
 /// Appends the patterned spans of `text` (byte offsets, possibly overlapping) to `out`.
 pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     let compiled = if years { &*WITH_YEARS } else { &*DEFAULT };
-    let bytes = text.as_bytes();
     // "Admitted 10/30 ... Blood cultures 10/30 grew": an m/d that context made a date once is
     // a date wherever else the note writes it.
     let mut month_days = MonthDays::default();
-    // Each pattern's capture slots, made the first time it fires in the note and reused in
-    // every paragraph after.
-    let mut slots: Vec<Option<CaptureLocations>> = vec![None; compiled.patterns.len()];
+    CAPTURE_SLOTS.with_borrow_mut(|slots| {
+        let slots = &mut slots[usize::from(years)];
+        if slots.is_empty() {
+            slots.resize(compiled.patterns.len(), None);
+        }
+        find_in_paragraphs(text, compiled, slots, &mut month_days, out);
+    });
+    for (start, end) in month_days.doubted {
+        if month_days.kept.contains(&&text[start..end]) {
+            out.push((start, end, "DATE"));
+        }
+    }
+}
+
+thread_local! {
+    /// Each pattern's capture slots, without and with the year pattern: made the first time
+    /// the pattern fires on a thread and reused for every paragraph and note after.
+    static CAPTURE_SLOTS: RefCell<[Vec<Option<CaptureLocations>>; 2]> = RefCell::default();
+}
+
+fn find_in_paragraphs<'t>(
+    text: &'t str,
+    compiled: &Compiled,
+    slots: &mut [Option<CaptureLocations>],
+    month_days: &mut MonthDays<'t>,
+    out: &mut Vec<ByteSpan>,
+) {
+    let bytes = text.as_bytes();
     for (window_start, window_end) in paragraphs(bytes) {
         // The regexes see the text up to the paragraph's end and look behind its start, so
         // `\b` and `^` at the start still read the character before.
@@ -349,12 +374,7 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
         for i in compiled.set.matches_at(window, window_start).iter() {
             let p = &compiled.patterns[i];
             let locs = slots[i].get_or_insert_with(|| p.regex.capture_locations());
-            find_one(text, p, locs, window, window_start, &mut month_days, out);
-        }
-    }
-    for (start, end) in month_days.doubted {
-        if month_days.kept.contains(&&text[start..end]) {
-            out.push((start, end, "DATE"));
+            find_one(text, p, locs, window, window_start, month_days, out);
         }
     }
 }

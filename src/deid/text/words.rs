@@ -1130,7 +1130,18 @@ fn tokenize(
         let mut ascii_letters = c.is_ascii();
         let mut suffix_end = 0;
         let mut discard = false;
-        while let Some(d) = char_at(text, next_at) {
+        loop {
+            // Most words are a run of ASCII letters: read it in a tight loop first.
+            let run_from = next_at;
+            while bytes.get(next_at).is_some_and(u8::is_ascii_alphabetic) {
+                next_at += 1;
+            }
+            if next_at > run_from {
+                end = next_at;
+            }
+            let Some(d) = char_at(text, next_at) else {
+                break;
+            };
             if is_word_char(d) {
                 ascii_letters &= d.is_ascii();
                 next_at += d.len_utf8();
