@@ -3,6 +3,8 @@
 //! places found through word lists and context. Both are linear in the text: the regexes are
 //! `regex` crate automata and the word pass looks each token up once.
 
+use std::sync::LazyLock;
+
 mod patterns;
 pub mod surrogate;
 pub mod words;
@@ -137,8 +139,10 @@ fn towns_after_places(text: &str, found: &mut Vec<ByteSpan>) {
 
 fn ends_with_street_word(place: &str) -> bool {
     let last = place.trim_end_matches('.').rsplit(' ').next().unwrap_or("");
-    patterns::STREET_SUFFIX
-        .split('|')
+    static SUFFIXES: LazyLock<Vec<&str>> =
+        LazyLock::new(|| patterns::STREET_SUFFIX.split('|').collect());
+    SUFFIXES
+        .iter()
         .any(|suffix| suffix.eq_ignore_ascii_case(last))
 }
 
