@@ -748,7 +748,7 @@ impl WordTable {
         }
     }
 
-    /// A table of words already packed (as [`pack_ascii_lowercase`] packs them), each with a
+    /// A table of words already packed (as [`pack_ascii_letters_lowercase`] packs them), each with a
     /// value of 16 bits.
     pub(super) fn of_packed(entries: &[(u128, u16)]) -> Self {
         WordTable {
@@ -1016,11 +1016,9 @@ fn shape(word: &str) -> Shape {
 /// The longest entry in any list is shorter than this; longer tokens are in none.
 const LONGEST_ENTRY: usize = 48;
 
+/// A word's flags when the tokenizer could not pack it (accented letters, an apostrophe or
+/// hyphen, more than [`PACKED_BYTES`] letters): looked up by its lowercase text.
 fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
-    if let Some(packed) = pack_ascii_lowercase(word) {
-        // The common case: a short word of plain letters, no apostrophes or hyphens.
-        return dict.flags.get_packed(packed).unwrap_or(0);
-    }
     if word.len() > LONGEST_ENTRY {
         return 0;
     }
@@ -1258,18 +1256,6 @@ pub(super) fn pack_ascii_letters_lowercase(letters: &[u8]) -> u128 {
     let lowercase_bits =
         0x2020_2020_2020_2020_2020_2020_2020_2020u128 & ((1u128 << (8 * letters.len())) - 1);
     u128::from_le_bytes(buf) | lowercase_bits
-}
-
-/// A word of ASCII letters only, lowercased and packed as [`pack`] does.
-pub(super) fn pack_ascii_lowercase(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    if bytes.is_empty()
-        || bytes.len() > PACKED_BYTES as usize
-        || !bytes.iter().all(u8::is_ascii_alphabetic)
-    {
-        return None;
-    }
-    Some(pack_ascii_letters_lowercase(bytes))
 }
 
 fn is_capitalised(t: &Tok) -> bool {
@@ -3308,8 +3294,14 @@ mod tests {
         ] {
             assert_eq!(table.get(absent), None, "{absent:?}");
         }
-        assert_eq!(pack_ascii_lowercase("SMITH"), pack("smith"));
-        assert_eq!(pack_ascii_lowercase("Jos\u{e9}"), None);
+        assert_eq!(
+            pack_ascii_letters_lowercase(b"SMITH"),
+            pack("smith").unwrap()
+        );
+        // A word with a letter outside ASCII is not packed; it is looked up by its text.
+        let (mut toks, mut keys, mut homes) = (Vec::new(), Vec::new(), Vec::new());
+        tokenize("Smith Jos\u{e9}", &DICT, &mut toks, &mut keys, &mut homes);
+        assert_eq!(keys, [pack("smith").unwrap(), 0]);
     }
 
     #[test]
