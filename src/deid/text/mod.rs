@@ -397,6 +397,15 @@ mod tests {
             ),
             ("you may return in may", "you may return in may"),
             ("27 Old Farm Road, Belchertown 01007", "[GEO], [GEO]"),
+            (
+                "Zoom meeting ID 884 2201 7734.",
+                "Zoom meeting ID [OTHER_ID].",
+            ),
+            (
+                "shipped, tracking 1Z999AA10123456784; ICD",
+                "shipped, tracking [OTHER_ID]; ICD",
+            ),
+            ("ambulance ETA 1800.", "ambulance ETA [DATE]."),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -749,6 +758,8 @@ mod tests {
             "OPHTHALMOLOGY CLINIC\nIns: Delta Dental, on file.",
             "shoulder: hawkins +, neer +. she wishes to discuss dialysis options.",
             "Boston bowel prep score 8. Ascending colon polyps removed.",
+            "Lido 2% w/ epi 1:100k, 2 carpules; dressing changed (Mepilex).",
+            "HGB A1C 7.2; COVID19 PCR NEG; HCO3 24; Q4H PRN.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

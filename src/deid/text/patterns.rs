@@ -21,6 +21,10 @@ enum Check {
     NotRatio,
     /// `m/d` without a year: not a fraction, score or blood pressure.
     MonthDay,
+    /// Six digits or more: a code, not a word with a digit in it.
+    ManyDigits,
+    /// `h:mm`: not the start of a ratio ("epi 1:100,000").
+    ClockTime,
     /// A four-digit time ("at 0930", "04/04/2024 0215", "0700-1900"), not a dose or a year.
     MilitaryTime,
     /// `City, ST`: the city must be a known place or a ZIP must follow.
@@ -84,7 +88,10 @@ const STATE_NAME: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Co
 /// Words after which a day's short name is a day ("home Thurs", "recheck fri").
 const DAY_TIME_WORDS: &str =
     "on|by|until|till|since|next|last|this|home|discharge|d/c|before|after|likely|recheck|rtc|f/u";
-const ID_VALUE: &str = r"\b((?:[A-Za-z]+-?)*\d(?:[A-Za-z0-9-]*[A-Za-z0-9])?)\b";
+/// An identifier after its label: letters, digits and hyphens with a digit among them, or
+/// groups of digits split by single spaces ("meeting ID 884 2201 7734").
+const ID_VALUE: &str =
+    r"\b(\d{3,4}(?: \d{3,4}){1,3}|(?:[A-Za-z]+-?)*\d(?:[A-Za-z0-9-]*[A-Za-z0-9])?)\b";
 /// After a label that names an identifier by itself ("MRN 1234567").
 const ID_SUFFIX: &str =
     r"(?:\s*(?i:id|identifier|#|number|num|no\.?|on file))?\s*(?:[:#=]|is|was)?\s*#?\s*";
@@ -158,6 +165,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "RQ4417702".
         ("OTHER_ID", r"\b[A-Z]{1,3}\d{6,}\b".into(), 0, Check::None),
         ("OTHER_ID", r"\b(?:[A-Z]{1,4}\d{0,4}|\d{2})-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
+        // A long code of capitals and digits with no label: a tracking or reference number
+        // ("1Z999AA10123456784").
+        ("OTHER_ID", r"\b(?:[A-Z]+\d|\d+[A-Z])[A-Z0-9]{8,}\b".into(), 0, Check::ManyDigits),
         ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:died|passed away|passed|deceased|expired|death|turned|turns|turning|lived to|living at|alive at)\s+(?:at\s+)?(?:the\s+)?(?:age\s+(?:of\s+)?)?)(9\d|1[0-2]\d)\b".into(), 1, Check::None),
@@ -178,7 +188,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+(?:(?:about|around|approx(?:imately|\.)?|roughly)[ \t]+)?)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
-        ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::None),
+        ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::ClockTime),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
         ("DATE", r"(?i)\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b".into(), 0, Check::None),
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
@@ -485,6 +495,16 @@ fn find_one<'t>(
                     continue;
                 }
                 month_days.kept.push(&text[start..end]);
+            }
+            Check::ManyDigits => {
+                if text[start..end].bytes().filter(u8::is_ascii_digit).count() < 6 {
+                    continue;
+                }
+            }
+            Check::ClockTime => {
+                if text.as_bytes().get(end).is_some_and(u8::is_ascii_digit) {
+                    continue;
+                }
             }
             Check::MilitaryTime => {
                 if !military_time(text, start, end) {
@@ -1031,7 +1051,7 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         "out" | "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held"
         | "begun" | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" | "well"
         | "lkw" | "lnw" | "c'd" | "dc'd" | "bedside" | "scene" | "transport" | "destination"
-        | "enroute" => !year_like,
+        | "enroute" | "eta" | "etd" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
