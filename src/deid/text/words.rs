@@ -552,6 +552,18 @@ const RELATIONS: &[&str] = &[
     "parents",
     "fiancé",
     "fiancée",
+    "sponsor",
+    "coach",
+    "mentor",
+    "tutor",
+    "stepmom",
+    "stepdad",
+    "grandma",
+    "grandpa",
+    "grandparent",
+    "grandparents",
+    "babysitter",
+    "nanny",
 ];
 /// Verbs after which "by" introduces a person ("dictated by", "seen by").
 const BY_VERBS: &[&str] = &[
