@@ -416,7 +416,7 @@ mod tests {
     fn identifiers_found_by_their_context() {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
-            ("NA on Tues. Sponsor Ray. PDMP ok", "NA on Tues. Sponsor [NAME]. PDMP ok"),
+            ("NA weekly. Sponsor Ray. PDMP ok", "NA weekly. Sponsor [NAME]. PDMP ok"),
             (
                 "asked about transfer to whitcomb manor for rehab.",
                 "asked about transfer to [HOSPITAL] for rehab.",
