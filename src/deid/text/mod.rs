@@ -98,8 +98,8 @@ pub fn find_byte_spans_with(text: &str, options: Options) -> Vec<ByteSpan> {
     merged
 }
 
-/// "hilltown community health center, worthington", "14 prospect st westfield": the town named
-/// right after a facility or a street, which in lower case or capitals has no other cue than
+/// "hilltown community health center, worthington", "14 prospect st westfield", "44 pleasant
+/// st in ware": the town named right after a facility or a street, which in lower case or capitals has no other cue than
 /// the town list.
 fn towns_after_places(text: &str, found: &mut Vec<ByteSpan>) {
     let mut towns = Vec::new();
@@ -111,6 +111,7 @@ fn towns_after_places(text: &str, found: &mut Vec<ByteSpan>) {
         let rest = &text[end..];
         let Some(rest) = rest
             .strip_prefix(", ")
+            .or_else(|| rest.strip_prefix(" in "))
             .or_else(|| rest.strip_prefix(' ').filter(|_| after_street))
         else {
             continue;
@@ -417,6 +418,14 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             ("NA weekly. Sponsor Ray. PDMP ok", "NA weekly. Sponsor [NAME]. PDMP ok"),
+            (
+                "lives alone at 44 pleasant st in ware, nephew checks on her",
+                "lives alone at [GEO] in [GEO], nephew checks on her",
+            ),
+            (
+                "Seen at Western Mass Allergy & Asthma today.",
+                "Seen at [HOSPITAL] today.",
+            ),
             (
                 "asked about transfer to whitcomb manor for rehab.",
                 "asked about transfer to [HOSPITAL] for rehab.",

@@ -101,7 +101,7 @@ pub(super) const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|B
 /// What ends a facility's name in a lowercase note.
 const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational|college|university";
 /// Specialties that name a practice when a specific word comes before them.
-const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care";
+const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care|Allergy (?:&|and) (?:Asthma|Immunology)|Asthma (?:&|and) Allergy|Immunology|Otolaryngology|Pain Management|Geriatrics";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
 /// `alternation` as written, in capitals and in lower case.
@@ -1167,6 +1167,12 @@ const PRACTICE_WORDS: &[&str] = &[
     "counseling",
     "internal",
     "primary",
+    "allergy",
+    "asthma",
+    "immunology",
+    "otolaryngology",
+    "pain",
+    "geriatrics",
 ];
 
 /// A preposition, verb or pronoun (lowercase): a word of a clause, not of a name. "For" joins
@@ -1392,6 +1398,7 @@ const GENERIC_WORDS: &[&str] = &[
     "endocrine",
     "endocrinology",
     "allergy",
+    "asthma",
     "nephrology",
     "hepatology",
     "urology",
