@@ -427,6 +427,22 @@ mod tests {
                 "Seen at [HOSPITAL] today.",
             ),
             (
+                "PVTA van late (0645), start 0700. DISPATCH 0214. Recheck 2200.",
+                "PVTA van late ([DATE]), start [DATE]. DISPATCH [DATE]. Recheck [DATE].",
+            ),
+            (
+                "PT 90YOM FOUND BY GRANDSON ANGEL ON FLOOR. DAUGHTER WILL PICK UP MEDS.",
+                "PT [AGE]YOM FOUND BY GRANDSON [NAME] ON FLOOR. DAUGHTER WILL PICK UP MEDS.",
+            ),
+            (
+                "PT FOUND BY GRANDSON MIGUEL ON FLOOR.",
+                "PT FOUND BY GRANDSON [NAME] ON FLOOR.",
+            ),
+            (
+                "XFER FROM NOBLE ED TO PEDS ED; to Trauma ED from Holyoke ER.",
+                "XFER FROM [HOSPITAL] ED TO PEDS ED; to Trauma ED from [HOSPITAL] ER.",
+            ),
+            (
                 "asked about transfer to whitcomb manor for rehab.",
                 "asked about transfer to [HOSPITAL] for rehab.",
             ),

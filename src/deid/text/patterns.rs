@@ -21,6 +21,9 @@ enum Check {
     NotRatio,
     /// `m/d` without a year: not a fraction, score or blood pressure.
     MonthDay,
+    /// Group 1 is a word that names one hospital: no determiner, clinical term or generic
+    /// word ("TO PEDS ED", "at the nearest ED", "FROM OUTSIDE ED").
+    NamesAnEd,
     /// Six digits or more: a code, not a word with a digit in it.
     ManyDigits,
     /// `h:mm`: not the start of a ratio ("epi 1:100,000").
@@ -168,7 +171,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // A long code of capitals and digits with no label: a tracking or reference number
         // ("1Z999AA10123456784").
         ("OTHER_ID", r"\b(?:[A-Z]+\d|\d+[A-Z])[A-Z0-9]{8,}\b".into(), 0, Check::ManyDigits),
-        ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
+        ("AGE", r"(?i)\b((?:9\d|1[0-2]\d)(?:\.\d+)?)\s*(?:-|\s)?\s*(?:yo[mf]?\b|y/o|y\.o\.?|yrs?\b|years?\b|year-old|yr-old|y\b)".into(), 1, Check::None),
         ("AGE", r"(?i)\b(?:age[ds]?|aged)\s*:?\s*((?:9\d|1[0-2]\d))\b".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:died|passed away|passed|deceased|expired|death|turned|turns|turning|lived to|living at|alive at)\s+(?:at\s+)?(?:the\s+)?(?:age\s+(?:of\s+)?)?)(9\d|1[0-2]\d)\b".into(), 1, Check::None),
         ("AGE", r"\b(9\d)\s?(?:yo\s?)?[MF]\b".into(), 1, Check::AgeSex),
@@ -244,14 +247,17 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // Elementary School)".
         ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
         // An ambulance company that brought the patient in ("bib amr").
-        ("HOSPITAL", r"(?:\b(?i:bib|by|via)[ \t]+)(AMR|amr|Falck|FALCK|falck)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:bib|by|via)[ \t]+)(AMR|amr|Falck|FALCK|falck|(?i:life ?star|life ?flight|med ?flight))\b".into(), 1, Check::None),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
         // villus sampling, so it needs "to"/"at"/"from" before it.
         ("HOSPITAL", r"\b(?:Walgreens|WALGREENS|walgreens|Rite Aid|RITE AID|rite aid|Duane Reade|DUANE READE)\b".into(), 0, Check::None),
         ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
         // Health systems known by one word that is also an English word or a surname: "take
         // her to Mercy", "MRI at Shriners".
-        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|spaulding)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|BWH|BMC|UMMC|UPMC|CHOP|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|bwh|spaulding)\b".into(), 1, Check::None),
+        // "XFER FROM NOBLE ED", "seen at Cooley ER": the word before a hospital's emergency
+        // department names the hospital.
+        ("HOSPITAL", r"(?:\b(?i:from|at|to|in|via)[ \t]+)([A-Z][A-Za-z'-]+)[ \t]+(?:ED|ER|E\.D\.)(?:[ \t]*[.,;:)]|[ \t]*\r?\n|[ \t]*$|[ \t]+)".into(), 1, Check::NamesAnEd),
         // "drive him to mercy ed": in lower case without "the" ("at the mercy of" is a phrase).
         ("HOSPITAL", r"(?:\b(?:to|at|from|via)[ \t]+)(mercy)\b".into(), 1, Check::None),
         // A merged hospital named for its places: "F/U HAND CLINIC AT NEWTON-WELLESLEY".
@@ -495,6 +501,17 @@ fn find_one<'t>(
                     continue;
                 }
                 month_days.kept.push(&text[start..end]);
+            }
+            Check::NamesAnEd => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                let word = text[s..e].to_ascii_lowercase();
+                if STREET_DETERMINERS.contains(&word.as_str())
+                    || ED_QUALIFIERS.contains(&word.as_str())
+                    || is_generic_word(&word)
+                    || words::is_clinical_term(&word)
+                {
+                    continue;
+                }
             }
             Check::ManyDigits => {
                 if text[start..end].bytes().filter(u8::is_ascii_digit).count() < 6 {
@@ -1029,6 +1046,16 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
             return !year_like || label == "time";
         }
     }
+    // "arrived late (0645)": a count, dose or year has no leading zero; a clock does.
+    if span.starts_with('0') {
+        return true;
+    }
+    // "DISPATCH 0214", "start 0700": a time after a word that stamps an event, colon or not.
+    if !year_like
+        && (TIME_LABELS.contains(&prev.as_str()) || prev == "dispatch" || prev == "recheck")
+    {
+        return true;
+    }
     let word_before_prev = before[..before.len() - prev.len()]
         .trim_end_matches([' ', '\t'])
         .rsplit([' ', '\t', '\n'])
@@ -1055,6 +1082,44 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
+
+/// Words that describe an emergency department rather than name its hospital.
+const ED_QUALIFIERS: &[&str] = &[
+    "outside",
+    "nearest",
+    "closest",
+    "another",
+    "other",
+    "main",
+    "adult",
+    "pediatric",
+    "same",
+    "local",
+    "previous",
+    "prior",
+    "last",
+    "community",
+    "freestanding",
+    "satellite",
+    "busy",
+    "hospital",
+    "osh",
+    "which",
+    "what",
+    "whose",
+    "trauma",
+    "emergency",
+    "urgent",
+    "fast",
+    "rapid",
+    "acute",
+    "psych",
+    "psychiatric",
+    "behavioral",
+    "observation",
+    "holding",
+    "general",
+];
 
 /// Words that start a phrase before a street suffix without naming a street ("on the road",
 /// "on his way").

@@ -909,6 +909,11 @@ pub fn is_common_word(word: &str) -> bool {
     flags_of(word) & WORD != 0
 }
 
+/// Whether `word` (any case) is a clinical term, drug or service ("peds", "Plavix").
+pub fn is_clinical_term(word: &str) -> bool {
+    flags_of(word) & CLINICAL != 0
+}
+
 /// Whether `word` is in no list at all: no English word, name, place or clinical term.
 pub fn is_unknown(word: &str) -> bool {
     flags_of(word) == 0
@@ -1657,6 +1662,23 @@ fn clause_ends_after(t: &Tok, text: &str) -> bool {
     rest.is_empty() || rest.starts_with(['.', ',', ';', ')', '\n', '\r'])
 }
 
+/// Whether what follows `t` ends a person's name after a relation word: the clause ends, a
+/// parenthesis opens, or a word that follows a person and not a verb ("daughter rose re:
+/// swelling", "GRANDSON ANGEL ON BATHROOM FLOOR").
+/// With `prepositions`, also a preposition that places the person ("ON", "AT"): in
+/// capitals, where "DAUGHTER WILL DRIVE" and "DAUGHTER WILL AT BEDSIDE" differ only there.
+fn person_follows(t: &Tok, text: &str, prepositions: bool) -> bool {
+    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    let starts = |w: &str| {
+        rest.get(..w.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(w))
+    };
+    clause_ends_after(t, text)
+        || rest.starts_with('(')
+        || PERSON_FOLLOWERS.iter().any(|w| starts(w))
+        || prepositions && ["at ", "on ", "in ", "from "].iter().any(|w| starts(w))
+}
+
 /// "lmv" ending a line: a typist's or signer's lowercase initials, in no word list.
 fn lowercase_initials(t: &Tok, text: &str) -> bool {
     let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
@@ -2159,12 +2181,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             // it in the sentence: "daughter maria." but not "daughter will drive".
             // "daughter rose re: swelling", "wife grace (hcp)": words that cannot follow a
             // verb also end the name.
-            let ends_clause = |t: &Tok| {
-                let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-                clause_ends_after(t, text)
-                    || rest.starts_with('(')
-                    || PERSON_FOLLOWERS.iter().any(|w| rest.starts_with(w))
-            };
+            let ends_clause = |t: &Tok| person_follows(t, text, false);
             let title = word_is(t, TITLE);
             // "called" and "named" also go with words: "called back, spoke w/ ...".
             let verb = matches!(w, "called" | "named");
@@ -2267,6 +2284,21 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                     || ambiguous_name(t) && t.shape == Shape::Cap && !t.sentence_start
             };
             mark_run(text, toks, gaps, mark, i + 1, 3, accept);
+            // "GRANDSON ANGEL ON BATHROOM FLOOR": in capitals an English word right after a
+            // relation is a name where a person's name ends ("DAUGHTER WILL DRIVE" is a
+            // sentence, "CALLED BACK," a verb's, "WELL CHILD CHECK," a visit's).
+            let next = &toks[i + 1];
+            if upper
+                && t.shape == Shape::Upper
+                && !matches!(w, "CALLED" | "NAMED")
+                && !(i > 0 && text[toks[i - 1].start..toks[i - 1].end] == *"WELL")
+                && next.shape == Shape::Upper
+                && ambiguous_name(next)
+                && person_follows(next, text, true)
+                && mark[i + 1].is_none()
+            {
+                mark[i + 1] = Some("NAME");
+            }
             and_another(text, toks, gaps, mark, i + 1, accept);
             // "Her granddaughter Felicity (a nurse)": after "her daughter", a capitalised word
             // is a name even when it is only an English word.
@@ -2706,7 +2738,12 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                     || lowercase && t.shape == Shape::Lower && lowercase_name_like(next, text)
                     || ambiguous_name(next)
                         && next.flags & LAST != 0
-                        && (t.flags & FIRST != 0 || initial(t, text));
+                        && (t.flags & FIRST != 0 || initial(t, text))
+                        // "GRANDSON MIGUEL ON FLOOR": "On" is a surname too.
+                        && !super::patterns::is_clause_word(
+                            &text[next.start..next.end].to_ascii_lowercase(),
+                            false,
+                        );
                 if linked && accept && next.flags & CLINICAL == 0 {
                     mark[i + 1] = Some("NAME");
                     changed = true;
