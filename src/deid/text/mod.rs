@@ -439,6 +439,18 @@ mod tests {
                 "PT FOUND BY GRANDSON [NAME] ON FLOOR.",
             ),
             (
+                "bf drove her. works at target in holyoke mall. allergic pcn.",
+                "bf drove her. works at [HOSPITAL] in [GEO] mall. allergic pcn.",
+            ),
+            (
+                "PT LOST HIS JOB AT FRIENDLY'S IN SEPTEMBER. ALIEN # A209-118-447.",
+                "PT LOST HIS JOB AT [HOSPITAL] IN [DATE]. ALIEN # [OTHER_ID].",
+            ),
+            (
+                "Resettled by Jewish Family Service. Speaks Swahili.",
+                "Resettled by [HOSPITAL]. Speaks Swahili.",
+            ),
+            (
                 "XFER FROM NOBLE ED TO PEDS ED; to Trauma ED from Holyoke ER.",
                 "XFER FROM [HOSPITAL] ED TO PEDS ED; to Trauma ED from [HOSPITAL] ER.",
             ),

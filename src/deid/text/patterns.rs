@@ -24,6 +24,12 @@ enum Check {
     /// Group 1 is a word that names one hospital: no determiner, clinical term or generic
     /// word ("TO PEDS ED", "at the nearest ED", "FROM OUTSIDE ED").
     NamesAnEd,
+    /// Group 1 is no determiner or generic word ("works at home in"), and group 2 starts
+    /// with a known town.
+    LowerEmployer,
+    /// As [`Check::Facility`], and the name ends before a clause word ("LOST JOB AT
+    /// FRIENDLY'S IN SEPTEMBER": in capitals the name's words run on).
+    Employer,
     /// Six digits or more: a code, not a word with a digit in it.
     ManyDigits,
     /// `h:mm`: not the start of a ratio ("epi 1:100,000").
@@ -105,7 +111,7 @@ pub(super) const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|B
 const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational|college|university";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care|Allergy (?:&|and) (?:Asthma|Immunology)|Asthma (?:&|and) Allergy|Immunology|Otolaryngology|Pain Management|Geriatrics";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
 /// `alternation` as written, in capitals and in lower case.
 fn in_three_casings(alternation: &str) -> String {
@@ -159,7 +165,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
-        ("OTHER_ID", labelled(r"room|rm|accession|acc\.?|login|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name|docket|citation|booking"), 1, Check::IdLength),
+        ("OTHER_ID", labelled(r"alien|a-number|uscis|passport|visa|room|rm|accession|acc\.?|login|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name|docket|citation|booking"), 1, Check::IdLength),
         ("OTHER_ID", marked(r"randomization|enrollment|case|irb|report|incident|order|encounter|visit|study|ticket|reference|ref|control|har|episode|sample|tracking|confirmation"), 1, Check::IdLength),
         ("OTHER_ID", r"\b\d{7,}\b".into(), 0, Check::None),
         // A pharmacy's store number places the patient: "CVS #4471", "pharmacy # 2210".
@@ -245,7 +251,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b(?:[A-Z][A-Za-z&.-]*[ \t]+){0,3}[A-Z][a-z]+'s[ \t]+Cent(?:er|re)\b".into(), 0, Check::Facility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Facility),
+        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Employer),
+        // "works at target in holyoke mall": in lower case, where a patient works is named
+        // when a known town follows it.
+        ("HOSPITAL", r"\b(?:works|working|worked|employed|job)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:at|for)[ \t]+((?:[a-z][a-z'&-]*[ \t]+){0,2}[a-z][a-z'&-]*)[ \t]+in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)".into(), 1, Check::LowerEmployer),
         // An ambulance company that brought the patient in ("bib amr").
         ("HOSPITAL", r"(?:\b(?i:bib|by|via)[ \t]+)(AMR|amr|Falck|FALCK|falck|(?i:life ?star|life ?flight|med ?flight))\b".into(), 1, Check::None),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
@@ -513,6 +522,27 @@ fn find_one<'t>(
                     continue;
                 }
             }
+            Check::LowerEmployer => {
+                let (Some((s, e)), Some((ts, te))) = (locs.get(1), locs.get(2)) else {
+                    continue;
+                };
+                let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
+                let town = &text[ts..te];
+                let town_known = words::is_city(town)
+                    || town
+                        .split_once([' ', '\t'])
+                        .is_some_and(|(one, _)| words::is_city(one));
+                if STREET_DETERMINERS.contains(&first)
+                    || is_generic_word(first)
+                    || matches!(
+                        first,
+                        "home" | "night" | "nights" | "work" | "least" | "times"
+                    )
+                    || !town_known
+                {
+                    continue;
+                }
+            }
             Check::ManyDigits => {
                 if text[start..end].bytes().filter(u8::is_ascii_digit).count() < 6 {
                     continue;
@@ -538,6 +568,21 @@ fn find_one<'t>(
                 Some(s) => start = s,
                 None => continue,
             },
+            Check::Employer => {
+                let Some(s) = facility_start(text, start, end) else {
+                    continue;
+                };
+                start = s;
+                let mut words = text[s..end].split_inclusive([' ', '\t']);
+                let mut at = s + words.next().map_or(0, str::len);
+                for word in words {
+                    if is_clause_word(&word.trim_end().to_ascii_lowercase(), false) {
+                        end = text[..at].trim_end().len();
+                        break;
+                    }
+                    at += word.len();
+                }
+            }
             Check::LowerFacility | Check::UpperFacility => {
                 let with_for = matches!(p.check, Check::LowerFacility);
                 let name = facility_start(text, start, end)
@@ -1678,6 +1723,15 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
                 | "vna"
                 | "ambulance"
                 | "service"
+                | "services"
+                | "social"
+                | "human"
+                | "family"
+                | "youth"
+                | "children's"
+                | "refugee"
+                | "immigrant"
+                | "protective"
                 | "network"
                 | "residential"
                 | "barbershop"
