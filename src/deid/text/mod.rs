@@ -447,6 +447,10 @@ mod tests {
                 "PT LOST HIS JOB AT [HOSPITAL] IN [DATE]. ALIEN # [OTHER_ID].",
             ),
             (
+                "School: Vineville Academy. ED visit at Navicent 11/20. Keppra 500 bid.",
+                "School: [HOSPITAL]. ED visit at [HOSPITAL] [DATE]. Keppra 500 bid.",
+            ),
+            (
                 "Resettled by Jewish Family Service. Speaks Swahili.",
                 "Resettled by [HOSPITAL]. Speaks Swahili.",
             ),

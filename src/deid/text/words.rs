@@ -2614,15 +2614,22 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             .split(|c: char| !c.is_ascii_alphabetic())
             .next()
             .unwrap_or("");
+        // "ED visit at Navicent 11/20": a number after a word no list knows makes it a drug's
+        // dose, but no one takes a drug "at" anything; there it is a place.
+        let at_place =
+            i > 0 && gaps[i] == Gap::Space && text[toks[i - 1].start..toks[i - 1].end] == *"at";
         // "I've", "I'd": contractions, not names.
         if !text[t.start..].starts_with("I'")
             && !text[t.start..].starts_with("I\u{2019}")
             && !has_term_ending(&text[t.start..t.end])
             && !STREET_WORDS.contains(&next_word)
             && !camel_case(t, text)
-            && !after.starts_with(|c: char| c.is_ascii_digit())
         {
-            mark[i] = Some("NAME");
+            if !after.starts_with(|c: char| c.is_ascii_digit()) {
+                mark[i] = Some("NAME");
+            } else if at_place {
+                mark[i] = Some("HOSPITAL");
+            }
         }
     }
 
