@@ -451,6 +451,10 @@ mod tests {
                 "School: [HOSPITAL]. ED visit at [HOSPITAL] [DATE]. Keppra 500 bid.",
             ),
             (
+                "a retired MBTA bus driver; case manager at DMH; a retired ICU nurse",
+                "a retired [HOSPITAL] bus driver; case manager at [HOSPITAL]; a retired ICU nurse",
+            ),
+            (
                 "Resettled by Jewish Family Service. Speaks Swahili.",
                 "Resettled by [HOSPITAL]. Speaks Swahili.",
             ),
@@ -802,6 +806,7 @@ mod tests {
             "Boston bowel prep score 8. Ascending colon polyps removed.",
             "Lido 2% w/ epi 1:100k, 2 carpules; dressing changed (Mepilex).",
             "HGB A1C 7.2; COVID19 PCR NEG; HCO3 24; Q4H PRN.",
+            "HE IS A RETIRED LETTER CARRIER. S/P CATH W/ STENT TO LAD. PT TO PEDS ED.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

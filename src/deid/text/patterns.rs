@@ -30,6 +30,9 @@ enum Check {
     /// As [`Check::Facility`], and the name ends before a clause word ("LOST JOB AT
     /// FRIENDLY'S IN SEPTEMBER": in capitals the name's words run on).
     Employer,
+    /// Group 1's words are no clinical term, language or generic word ("a retired ICU nurse",
+    /// "a former English teacher").
+    RetiredFrom,
     /// Six digits or more: a code, not a word with a digit in it.
     ManyDigits,
     /// `h:mm`: not the start of a ratio ("epi 1:100,000").
@@ -112,6 +115,9 @@ const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|cli
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care|Allergy (?:&|and) (?:Asthma|Immunology)|Asthma (?:&|and) Allergy|Immunology|Otolaryngology|Pain Management|Geriatrics";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
+
+/// Occupations a patient retires from, after the employer's name.
+const OCCUPATIONS: &str = "driver|machinist|teacher|nurse|engineer|worker|employee|mechanic|electrician|firefighter|officer|clerk|cashier|manager|supervisor|technician|tech|cook|chef|janitor|custodian|carpenter|plumber|welder|accountant|secretary|receptionist|analyst|programmer|salesman|rep|aide|guard|pilot|attendant|librarian|professor|lineman|laborer|operator|dispatcher|inspector|executive|administrator|foreman|loader|stocker|waitress|waiter|bartender|baker|butcher|hairdresser|painter|roofer|housekeeper|conductor|trucker|courier|carrier|instructor|scientist|chemist|assembler";
 
 /// `alternation` as written, in capitals and in lower case.
 fn in_three_casings(alternation: &str) -> String {
@@ -255,6 +261,11 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "works at target in holyoke mall": in lower case, where a patient works is named
         // when a known town follows it.
         ("HOSPITAL", r"\b(?:works|working|worked|employed|job)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:at|for)[ \t]+((?:[a-z][a-z'&-]*[ \t]+){0,2}[a-z][a-z'&-]*)[ \t]+in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)".into(), 1, Check::LowerEmployer),
+        // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
+        // an occupation.
+        ("HOSPITAL", format!(r"\b(?i:retired|former|ex-)[ \t]*((?:[A-Z][A-Za-z&'-]*[ \t]+){{0,2}}[A-Z][A-Za-z&'-]*)[ \t]+(?:[a-z]+[ \t]+)?(?i:{OCCUPATIONS})\b"), 1, Check::RetiredFrom),
+        // State agencies that place a patient in their care ("case manager at DMH").
+        ("HOSPITAL", r"(?:\b(?i:at|from|with|by|to|via)[ \t]+)(DMH|DCF|DDS|DYS|DSS|DTA)\b".into(), 1, Check::None),
         // An ambulance company that brought the patient in ("bib amr").
         ("HOSPITAL", r"(?:\b(?i:bib|by|via)[ \t]+)(AMR|amr|Falck|FALCK|falck|(?i:life ?star|life ?flight|med ?flight))\b".into(), 1, Check::None),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
@@ -540,6 +551,20 @@ fn find_one<'t>(
                     )
                     || !town_known
                 {
+                    continue;
+                }
+            }
+            Check::RetiredFrom => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                // In capitals an English word has no capital to set it apart ("RETIRED LETTER
+                // CARRIER").
+                let in_capitals = |w: &str| !w.bytes().any(|b| b.is_ascii_lowercase());
+                if text[s..e].split([' ', '\t']).any(|w| {
+                    words::is_clinical_term(w)
+                        || words::is_proper_not_phi(w)
+                        || is_generic_word(&w.to_ascii_lowercase())
+                        || in_capitals(w) && words::is_common_word(w)
+                }) {
                     continue;
                 }
             }

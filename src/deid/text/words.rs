@@ -914,6 +914,12 @@ pub fn is_clinical_term(word: &str) -> bool {
     flags_of(word) & CLINICAL != 0
 }
 
+/// Whether `word` (any case) is a proper word that names no one: a language, people, month
+/// or weekday ("English", "Haitian").
+pub fn is_proper_not_phi(word: &str) -> bool {
+    flags_of(word) & PROPER_NOT_PHI != 0
+}
+
 /// Whether `word` is in no list at all: no English word, name, place or clinical term.
 pub fn is_unknown(word: &str) -> bool {
     flags_of(word) == 0
