@@ -455,6 +455,10 @@ mod tests {
                 "a retired [HOSPITAL] bus driver; case manager at [HOSPITAL]; a retired ICU nurse",
             ),
             (
+                "Loaded w/ Keppra 1500 IV. Neuro Dr. Abiodun agrees.",
+                "Loaded w/ Keppra 1500 IV. Neuro Dr. [NAME] agrees.",
+            ),
+            (
                 "Resettled by Jewish Family Service. Speaks Swahili.",
                 "Resettled by [HOSPITAL]. Speaks Swahili.",
             ),

@@ -1394,10 +1394,10 @@ fn name_before_clause(text: &str, start: usize, end: usize) -> Option<usize> {
 }
 
 /// Words that are never part of a street's name: units of time and measure.
-const NOT_STREET_WORDS: &[&str] = &[
+pub(super) const NOT_STREET_WORDS: &[&str] = &[
     "wk", "wks", "week", "weeks", "mo", "mos", "month", "months", "day", "days", "hr", "hrs",
     "hour", "hours", "min", "mins", "yr", "yrs", "year", "years", "mm", "cm", "mg", "ml", "kg",
-    "y.o", "yo",
+    "y.o", "yo", "mcg", "units", "iv", "po", "im", "sq", "subq", "sc", "sl", "pr", "ivp", "ivpb",
 ];
 
 /// Leading words that are part of the sentence, not the facility's name.

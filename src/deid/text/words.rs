@@ -1444,12 +1444,14 @@ fn ends_street(text: &str, t: &Tok) -> bool {
         .rev()
         .take(4)
         .collect();
-    (1..words.len()).any(|k| {
-        words[k].bytes().all(|b| b.is_ascii_digit())
-            && words[..k]
-                .iter()
-                .all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
-    })
+    // "Keppra 1500 IV. Neuro Dr. Abiodun": a dose's unit or route is no street's word.
+    let street_word = |w: &&str| {
+        w.starts_with(|c: char| c.is_ascii_uppercase())
+            && !super::patterns::NOT_STREET_WORDS
+                .contains(&w.trim_end_matches(['.', ',']).to_ascii_lowercase().as_str())
+    };
+    (1..words.len())
+        .any(|k| words[k].bytes().all(|b| b.is_ascii_digit()) && words[..k].iter().all(street_word))
 }
 
 /// After a name marked at `from` (and its run), "and" and one more name: "daughters Celeste
