@@ -459,6 +459,10 @@ mod tests {
                 "Loaded w/ Keppra 1500 IV. Neuro Dr. [NAME] agrees.",
             ),
             (
+                "handoff: bed 4 kowalski - pain ok. bed 5 ortiz-baez - new. bed 6 empty - clean.",
+                "handoff: bed 4 [NAME] - pain ok. bed 5 [NAME] - new. bed 6 empty - clean.",
+            ),
+            (
                 "Resettled by Jewish Family Service. Speaks Swahili.",
                 "Resettled by [HOSPITAL]. Speaks Swahili.",
             ),

@@ -33,6 +33,9 @@ enum Check {
     /// Group 1's words are no clinical term, language or generic word ("a retired ICU nurse",
     /// "a former English teacher").
     RetiredFrom,
+    /// Group 1 is in no list but the name lists, or in none: not an English or clinical word
+    /// ("bed 4 kowalski -", not "bed 4 empty -").
+    NameOnly,
     /// Six digits or more: a code, not a word with a digit in it.
     ManyDigits,
     /// `h:mm`: not the start of a ratio ("epi 1:100,000").
@@ -264,6 +267,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
         // an occupation.
         ("HOSPITAL", format!(r"\b(?i:retired|former|ex-)[ \t]*((?:[A-Z][A-Za-z&'-]*[ \t]+){{0,2}}[A-Z][A-Za-z&'-]*)[ \t]+(?:[a-z]+[ \t]+)?(?i:{OCCUPATIONS})\b"), 1, Check::RetiredFrom),
+        // A handoff list names patients by bed: "bed 4 kowalski - pain ctrl'd", "Rm 12: Abara".
+        ("NAME", r"\b(?i:bed|rm|room)[ \t]*#?[ \t]*\d{1,3}[A-Za-z]?(?:[ \t]*(?:[-:]|–)[ \t]*|[ \t]+)([A-Za-z][A-Za-z'-]+)(?:[ \t]*(?:[-:(,]|–)|[ \t]*$)".into(), 1, Check::NameOnly),
         // State agencies that place a patient in their care ("case manager at DMH").
         ("HOSPITAL", r"(?:\b(?i:at|from|with|by|to|via)[ \t]+)(DMH|DCF|DDS|DYS|DSS|DTA)\b".into(), 1, Check::None),
         // An ambulance company that brought the patient in ("bib amr").
@@ -565,6 +570,13 @@ fn find_one<'t>(
                         || is_generic_word(&w.to_ascii_lowercase())
                         || in_capitals(w) && words::is_common_word(w)
                 }) {
+                    continue;
+                }
+            }
+            Check::NameOnly => {
+                let Some((s, e)) = locs.get(1) else { continue };
+                let word = &text[s..e];
+                if !(words::is_unknown(word) || words::is_proper_only(word)) {
                     continue;
                 }
             }
@@ -1461,6 +1473,8 @@ pub(super) fn is_generic_word(lower: &str) -> bool {
 
 /// Words that, all by themselves before the suffix, name a service rather than a facility.
 const GENERIC_WORDS: &[&str] = &[
+    "nail",
+    "hair",
     "emergency",
     "cardiac",
     "cardiology",
