@@ -463,6 +463,14 @@ mod tests {
                 "handoff: bed 4 [NAME] - pain ok. bed 5 [NAME] - new. bed 6 empty - clean.",
             ),
             (
+                "HE WILL FOLLOW UP WITH ME IN 3 MONTHS AT OUR NORTHAMPTON OFFICE.",
+                "HE WILL FOLLOW UP WITH ME IN 3 MONTHS AT OUR [GEO] OFFICE.",
+            ),
+            (
+                "goes to planet fitness 3x/wk; lives in a park (pine valley estates).",
+                "goes to [HOSPITAL] 3x/wk; lives in a park ([HOSPITAL]).",
+            ),
+            (
                 "Resettled by Jewish Family Service. Speaks Swahili.",
                 "Resettled by [HOSPITAL]. Speaks Swahili.",
             ),
@@ -815,6 +823,7 @@ mod tests {
             "Lido 2% w/ epi 1:100k, 2 carpules; dressing changed (Mepilex).",
             "HGB A1C 7.2; COVID19 PCR NEG; HCO3 24; Q4H PRN.",
             "HE IS A RETIRED LETTER CARRIER. S/P CATH W/ STENT TO LAD. PT TO PEDS ED.",
+            "L ANKLE: TENDER LATERAL MALLEOLUS, OTTAWA NEG. ICE AND ELEVATE.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

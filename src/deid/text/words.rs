@@ -1927,7 +1927,10 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 mark[i] = Some("GEO");
             }
             if word_is(t, CITY) && t.flags & CLINICAL == 0 {
-                let plain = t.flags & (WORD | RARE_WORD | NAME) == 0 && t.shape == Shape::Cap;
+                // "AT OUR NORTHAMPTON OFFICE": in capitals, a town no other list holds.
+                let plain = t.flags & (WORD | RARE_WORD | NAME) == 0
+                    && (t.shape == Shape::Cap
+                        || upper && t.shape == Shape::Upper && t.end - t.start >= 5);
                 if plain || locative && t.flags & WORD == 0 || locative && t.shape == Shape::Cap {
                     mark[i] = Some("GEO");
                 } else if strong_name(t) {
