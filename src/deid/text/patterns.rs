@@ -24,8 +24,8 @@ enum Check {
     /// Group 1 is a word that names one hospital: no determiner, clinical term or generic
     /// word ("TO PEDS ED", "at the nearest ED", "FROM OUTSIDE ED").
     NamesAnEd,
-    /// Group 1 is no determiner or generic word ("works at home in"), and group 2 starts
-    /// with a known town.
+    /// Group 1 is no determiner or generic word ("works at home in"), and group 2, when the
+    /// match has it, starts with a known town.
     LowerEmployer,
     /// As [`Check::Facility`], and the name ends before a clause word ("LOST JOB AT
     /// FRIENDLY'S IN SEPTEMBER": in capitals the name's words run on).
@@ -263,7 +263,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Employer),
         // "works at target in holyoke mall": in lower case, where a patient works is named
         // when a known town follows it.
-        ("HOSPITAL", r"\b(?:works|working|worked|employed|job)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:at|for)[ \t]+((?:[a-z][a-z'&-]*[ \t]+){0,2}[a-z][a-z'&-]*)[ \t]+in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)".into(), 1, Check::LowerEmployer),
+        ("HOSPITAL", r"\b(?:works|working|worked|employed|job)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){0,2}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b)".into(), 1, Check::LowerEmployer),
         // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
         // an occupation.
         ("HOSPITAL", format!(r"\b(?i:retired|former|ex-)[ \t]*((?:[A-Z][A-Za-z&'-]*[ \t]+){{0,2}}[A-Z][A-Za-z&'-]*)[ \t]+(?:[a-z]+[ \t]+)?(?i:{OCCUPATIONS})\b"), 1, Check::RetiredFrom),
@@ -539,15 +539,16 @@ fn find_one<'t>(
                 }
             }
             Check::LowerEmployer => {
-                let (Some((s, e)), Some((ts, te))) = (locs.get(1), locs.get(2)) else {
-                    continue;
-                };
+                let Some((s, e)) = locs.get(1) else { continue };
                 let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
-                let town = &text[ts..te];
-                let town_known = words::is_city(town)
-                    || town
-                        .split_once([' ', '\t'])
-                        .is_some_and(|(one, _)| words::is_city(one));
+                // Without a town the regex matched a street after "on", which places it too.
+                let town_known = locs.get(2).is_none_or(|(ts, te)| {
+                    let town = &text[ts..te];
+                    words::is_city(town)
+                        || town
+                            .split_once([' ', '\t'])
+                            .is_some_and(|(one, _)| words::is_city(one))
+                });
                 if STREET_DETERMINERS.contains(&first)
                     || is_generic_word(first)
                     || matches!(
