@@ -467,8 +467,8 @@ mod tests {
                 "HE WILL FOLLOW UP WITH ME IN 3 MONTHS AT OUR [GEO] OFFICE.",
             ),
             (
-                "back to her job at the dollar tree on memorial ave. works at home on weekends.",
-                "back to her job at the [HOSPITAL] on [GEO]. works at home on weekends.",
+                "back to her job at the dollar tree on memorial ave; works at home on weekends.",
+                "back to her job at the [HOSPITAL] on [GEO]; works at home on weekends.",
             ),
             (
                 "goes to planet fitness 3x/wk; lives in a park (pine valley estates).",
