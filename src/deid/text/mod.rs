@@ -471,6 +471,10 @@ mod tests {
                 "back to her job at the [HOSPITAL] on [GEO]; works at home on weekends.",
             ),
             (
+                "a line cook at the student prince downtown; a teacher at the high school in ware",
+                "a line cook at the [HOSPITAL] downtown; a teacher at the high school in ware",
+            ),
+            (
                 "goes to planet fitness 3x/wk; lives in a park (pine valley estates).",
                 "goes to [HOSPITAL] 3x/wk; lives in a park ([HOSPITAL]).",
             ),

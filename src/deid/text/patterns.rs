@@ -261,9 +261,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
         ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Employer),
-        // "works at target in holyoke mall": in lower case, where a patient works is named
-        // when a known town follows it.
-        ("HOSPITAL", r"\b(?:works|working|worked|employed|job)[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){0,2}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b)".into(), 1, Check::LowerEmployer),
+        // "works at target in holyoke mall", "a line cook at the student prince downtown": in
+        // lower case, where a patient works is named when a known town, a street or
+        // "downtown" follows it.
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|{OCCUPATIONS})[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
         // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
         // an occupation.
         ("HOSPITAL", format!(r"\b(?i:retired|former|ex-)[ \t]*((?:[A-Z][A-Za-z&'-]*[ \t]+){{0,2}}[A-Z][A-Za-z&'-]*)[ \t]+(?:[a-z]+[ \t]+)?(?i:{OCCUPATIONS})\b"), 1, Check::RetiredFrom),
@@ -549,8 +550,10 @@ fn find_one<'t>(
                             .split_once([' ', '\t'])
                             .is_some_and(|(one, _)| words::is_city(one))
                 });
+                // "a teacher at the high school in ware": only a facility's generic words.
                 if STREET_DETERMINERS.contains(&first)
                     || is_generic_word(first)
+                    || facility_start(text, s, e).is_none()
                     || matches!(
                         first,
                         "home" | "night" | "nights" | "work" | "least" | "times"
