@@ -475,6 +475,10 @@ mod tests {
                 "a line cook at the [HOSPITAL] downtown; a teacher at the high school in ware",
             ),
             (
+                "a flight attendant for JetBlue; a nurse at the bedside. EMS PCR 2026-118842.",
+                "a flight attendant for [HOSPITAL]; a nurse at the bedside. EMS PCR [OTHER_ID].",
+            ),
+            (
                 "goes to planet fitness 3x/wk; lives in a park (pine valley estates).",
                 "goes to [HOSPITAL] 3x/wk; lives in a park ([HOSPITAL]).",
             ),

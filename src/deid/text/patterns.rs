@@ -182,7 +182,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // Case, order and accession numbers by their shape: "S25-114482", "SP-25-30917",
         // "RQ4417702".
         ("OTHER_ID", r"\b[A-Z]{1,3}\d{6,}\b".into(), 0, Check::None),
-        ("OTHER_ID", r"\b(?:[A-Z]{1,4}\d{0,4}|\d{2})-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
+        ("OTHER_ID", r"\b(?:[A-Z]{1,4}\d{0,4}|\d{2}|(?:19|20)\d{2})-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
         // A long code of capitals and digits with no label: a tracking or reference number
         // ("1Z999AA10123456784").
         ("OTHER_ID", r"\b(?:[A-Z]+\d|\d+[A-Z])[A-Z0-9]{8,}\b".into(), 0, Check::ManyDigits),
@@ -260,7 +260,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b(?:[A-Z][A-Za-z&.-]*[ \t]+){0,3}[A-Z][a-z]+'s[ \t]+Cent(?:er|re)\b".into(), 0, Check::Facility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][A-Za-z'&-]*)".into(), 1, Check::Employer),
+        ("HOSPITAL", format!(r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?:{OCCUPATIONS}|attendant)[ \t]+(?:for|at|with)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,3}}[A-Z][A-Za-z'&-]*)"), 1, Check::Employer),
         // "works at target in holyoke mall", "a line cook at the student prince downtown": in
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
