@@ -479,6 +479,10 @@ mod tests {
                 "a flight attendant for [HOSPITAL]; a nurse at the bedside. EMS PCR [OTHER_ID].",
             ),
             (
+                "T-BONED AT STATE ST AND MAIN ST INTERSECTION. Walks her dog Pepper daily.",
+                "T-BONED AT [GEO] AND [GEO] INTERSECTION. Walks her dog [NAME] daily.",
+            ),
+            (
                 "goes to planet fitness 3x/wk; lives in a park (pine valley estates).",
                 "goes to [HOSPITAL] 3x/wk; lives in a park ([HOSPITAL]).",
             ),
@@ -836,6 +840,8 @@ mod tests {
             "HGB A1C 7.2; COVID19 PCR NEG; HCO3 24; Q4H PRN.",
             "HE IS A RETIRED LETTER CARRIER. S/P CATH W/ STENT TO LAD. PT TO PEDS ED.",
             "L ANKLE: TENDER LATERAL MALLEOLUS, OTTAWA NEG. ICE AND ELEVATE.",
+            "CHEST PAIN AT REST. NO ACUTE ST CHANGES. INFERIOR ST DEPRESSION AND ST ELEVATION.",
+            "MRI with 7 mL Gadavist: no enhancement.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

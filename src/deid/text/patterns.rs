@@ -164,6 +164,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // A pet's name places its owner: "a dog (Biscuit)", "cat named Mochi".
         ("NAME", r"\b(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?|parrots?|horses?)[ \t]+(?i:named|called)[ \t]+([A-Za-z][A-Za-z]+)\b".into(), 1, Check::None),
         ("NAME", r"\b(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?)[ \t]*\([ \t]*([A-Z][a-z]+)[ \t]*\)".into(), 1, Check::None),
+        // "walks with her dog Pepper": a capitalised word right after someone's pet.
+        ("NAME", r"\b(?i:her|his|their|my|our|pt's|patient's)[ \t]+(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|parrots?|horses?)[ \t]+([A-Z][a-z]+)\b".into(), 1, Check::None),
         // Lower case: "plate 8kxt942", "vin 1ftfw1ef3eke57182" (a digit in the plate, since
         // "plate count" is none).
         ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number))(?:\s*(?:#|number|no\.?))?\s*[:#]?\s*#?\s*([a-z]{0,3}\d[a-z0-9]{3,6})\b".into(), 1, Check::IdLength),
@@ -232,8 +234,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"(?:\b(?i:on|off|onto|via|take|took|taking|from|near|the)[ \t]+)([Ii]-\d{1,3})\b".into(), 1, Check::None),
         // "fills at Walgreens on Main St in Keene": "St" is a street, not a saint, when a place
         // or the clause's end follows.
-        ("GEO", r"\bon[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b(?:\.?(?:[ \t]+(?:in|near|and)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
-        ("GEO", r"\bON[ \t]+((?:[A-Z]+[ \t]){1,2}ST)\b(?:\.?(?:[ \t]+(?:IN|NEAR|AND)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
+        ("GEO", r"\b(?:on|at|off|near|of|and)[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}St)\b(?:\.?(?:[ \t]+(?:in|near|and|intersection|corner)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
+        ("GEO", r"\b(?:ON|AT|OFF|NEAR|OF|AND)[ \t]+((?:[A-Z]+[ \t]){1,2}ST)\b(?:\.?(?:[ \t]+(?:IN|NEAR|AND|INTERSECTION|CORNER)\b|[ \t]*[,;)]|[ \t]*\r?\n|[ \t]*$)|\.[ \t]+[A-Z])".into(), 1, Check::Facility),
         // A lowercase address needs a word that introduces one ("lives at 88 pine st") or a
         // line of its own ("118 elm street, northampton, ma 01060").
         ("GEO", r"(?:(?m:^)[ \t]*|(?i:\b(?:at|on|lives|address|addr|to|from)\b:?[ \t]+))(\d{1,6}[ \t]+(?:[a-z][a-z'-]*[ \t]+){1,3}(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|ter|terrace|cir|circle|hwy|highway|pkwy|parkway)\b\.?)".into(), 1, Check::None),
@@ -477,19 +479,19 @@ fn find_one<'t>(
     // with a group.
     let mut at = from;
     while at <= bytes.len() {
-        let (m_start, m_end, whole_end) = if p.group == 0
+        let (m_start, m_end) = if p.group == 0
             && !matches!(
                 p.check,
                 Check::CityState | Check::CityZip | Check::Town | Check::LowerCityState
             ) {
             match p.regex.find_at(bytes, at) {
-                Some(m) => (m.start(), m.end(), m.end()),
+                Some(m) => (m.start(), m.end()),
                 None => break,
             }
         } else {
             match p.regex.captures_read_at(locs, bytes, at) {
                 Some(whole) => match locs.get(p.group) {
-                    Some((s, e)) => (s, e, whole.end()),
+                    Some(span) => span,
                     None => {
                         at = whole.end().max(at + 1);
                         continue;
@@ -498,7 +500,9 @@ fn find_one<'t>(
                 None => break,
             }
         };
-        at = whole_end.max(at + 1);
+        // The next match may start inside what this one read after its group: "AT STATE ST
+        // AND MAIN ST INTERSECTION" reads "AND" after the first street and before the second.
+        at = m_end.max(at + 1);
         // A pattern may end inside a multi-byte character (a URL runs to the next space):
         // spans always cover whole characters.
         let mut end = m_end;
