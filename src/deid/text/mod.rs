@@ -162,7 +162,7 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
         };
         let kind = kind as u16;
         for word in text.as_bytes()[start..end].split(|b| !b.is_ascii_alphabetic()) {
-            if (4..=14).contains(&word.len()) {
+            if (4..=words::PACKED_BYTES as usize).contains(&word.len()) {
                 candidates.push((words::pack_ascii_letters_lowercase(word), order, kind));
             }
         }
@@ -216,7 +216,7 @@ fn found_names_repeated(text: &str, found: &mut Vec<ByteSpan>) {
         // A whole word: no digit or other letter (accented, say) runs into it.
         let joined = |b: u8| b.is_ascii_digit() || b >= 0x80;
         let len = i - start;
-        if len > 14
+        if len > words::PACKED_BYTES as usize
             || lengths & (1 << len) == 0
             || start > 0 && joined(bytes[start - 1])
             || i < bytes.len() && joined(bytes[i])

@@ -719,7 +719,7 @@ pub(super) struct WordTable {
     long: FastMap<&'static str, u16>,
 }
 
-const PACKED_BYTES: u32 = 14;
+pub(super) const PACKED_BYTES: u32 = 14;
 const KEY_BITS: u128 = (1 << (8 * PACKED_BYTES)) - 1;
 
 /// `word`'s bytes, zero-padded. A word with a zero byte is not packed, so the packing is one
