@@ -1141,9 +1141,7 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     // "DISPATCH 0214", "start 0700": a time after a word that stamps an event, colon or not.
-    if !year_like
-        && (TIME_LABELS.contains(&prev.as_str()) || prev == "dispatch" || prev == "recheck")
-    {
+    if !year_like && TIME_LABELS.contains(&prev.as_str()) {
         return true;
     }
     let word_before_prev = before[..before.len() - prev.len()]
@@ -1160,15 +1158,13 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         "and" | "&" | "or" if !year_like && after_a_time => true,
         // "time in 1310 out 1425": a visit's clock times.
         "in" | "out" if word_before_prev.eq_ignore_ascii_case("time") || after_a_time => true,
-        "at" | "@" | "~" | "approx" | "approximately" | "around" | "time" | "by" | "until"
-        | "till" | "before" | "after" | "since" | "from" => {
-            !year_like || prev == "at" || prev == "@"
-        }
-        // "sheath out 0415", "foley out 0600".
-        "out" | "given" | "hung" | "drawn" | "seen" | "taken" | "done" | "sent" | "held"
-        | "begun" | "rounds" | "awake" | "asleep" | "arrival" | "departure" | "time:" | "well"
-        | "lkw" | "lnw" | "c'd" | "dc'd" | "bedside" | "scene" | "transport" | "destination"
-        | "enroute" | "eta" | "etd" => !year_like,
+        "at" | "@" | "~" | "approx" | "approximately" | "around" | "by" | "until" | "till"
+        | "before" | "after" | "since" | "from" => !year_like || prev == "at" || prev == "@",
+        // "sheath out 0415", "foley out 0600", "DISPATCH 0214" (the time labels above are
+        // taken before this).
+        "out" | "hung" | "drawn" | "taken" | "done" | "sent" | "held" | "begun" | "rounds"
+        | "awake" | "asleep" | "well" | "lnw" | "c'd" | "dc'd" | "bedside" | "eta" | "etd"
+        | "dispatch" | "recheck" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
