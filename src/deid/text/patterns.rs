@@ -114,10 +114,10 @@ const ID_SUFFIX: &str =
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 pub(super) const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
 /// What ends a facility's name in a lowercase note.
-const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational|college|university|fitness|gym|estates";
+const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle school|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational|college|university|fitness|gym|estates|group home|preschool|daycare|day care";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care|Allergy (?:&|and) (?:Asthma|Immunology)|Asthma (?:&|and) Allergy|Immunology|Otolaryngology|Pain Management|Geriatrics";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinic|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|Estates|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinics?|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|Estates|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Ambulette|Medical Transport(?:ation)?|Group Home|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
 /// Occupations a patient retires from, after the employer's name.
 const OCCUPATIONS: &str = "driver|machinist|teacher|nurse|engineer|worker|employee|mechanic|electrician|firefighter|officer|clerk|cashier|manager|supervisor|technician|tech|cook|chef|janitor|custodian|carpenter|plumber|welder|accountant|secretary|receptionist|analyst|programmer|salesman|rep|aide|guard|pilot|attendant|librarian|professor|lineman|laborer|operator|dispatcher|inspector|executive|administrator|foreman|loader|stocker|waitress|waiter|bartender|baker|butcher|hairdresser|painter|roofer|housekeeper|conductor|trucker|courier|carrier|instructor|scientist|chemist|assembler";
@@ -185,6 +185,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "RQ4417702".
         ("OTHER_ID", r"\b[A-Z]{1,3}\d{6,}\b".into(), 0, Check::None),
         ("OTHER_ID", r"\b(?:[A-Z]{1,4}\d{0,4}|\d{2}|(?:19|20)\d{2})-(?:\d{2}-)?\d{5,}\b".into(), 0, Check::None),
+        // Letters, a year's two digits, then a serial: "case AC-26-1193".
+        ("OTHER_ID", r"\b[A-Z]{1,4}-\d{2}-\d{4}\b".into(), 0, Check::None),
         // A long code of capitals and digits with no label: a tracking or reference number
         // ("1Z999AA10123456784").
         ("OTHER_ID", r"\b(?:[A-Z]+\d|\d+[A-Z])[A-Z0-9]{8,}\b".into(), 0, Check::ManyDigits),
@@ -217,6 +219,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS}|from|missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|run|runs|session|tx|treatment|appt|visit|dialysis|\d))"), 1, Check::None),
+        // "MISSED WED DUE TO SNOWSTORM": a missed session's day, whatever follows it.
+        ("DATE", r"(?i:\b(?:missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[^/\w]|$)".into(), 1, Check::None),
         // "home Thurs with VNA": a day's short name after a word of time, whatever follows
         // it but a slash ("2.5 mg Mon/Fri" is a schedule).
         ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS})[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)"), 1, Check::None),
@@ -262,27 +266,39 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b(?:[A-Z][A-Za-z&.-]*[ \t]+){0,3}[A-Z][a-z]+'s[ \t]+Cent(?:er|re)\b".into(), 0, Check::Facility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", format!(r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?:{OCCUPATIONS}|attendant)[ \t]+(?:for|at|with)[ \t]+|\b(?i:employer|daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,3}}[A-Z][A-Za-z'&-]*)"), 1, Check::Employer),
+        ("HOSPITAL", format!(r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?:{OCCUPATIONS}|attendant)[ \t]+(?:for|at|with)[ \t]+(?:the[ \t]+)?|\b(?i:daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:employer)(?:[ \t]*[:(][ \t]*|[ \t]+)|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,3}}[A-Z][A-Za-z'&-]*)"), 1, Check::Employer),
         // "works at target in holyoke mall", "a line cook at the student prince downtown": in
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
-        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|{OCCUPATIONS})[ \t]+(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
         // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
         // an occupation.
         ("HOSPITAL", format!(r"\b(?i:retired|former|ex-)[ \t]*((?:[A-Z][A-Za-z&'-]*[ \t]+){{0,2}}[A-Z][A-Za-z&'-]*)[ \t]+(?:[a-z]+[ \t]+)?(?i:{OCCUPATIONS})\b"), 1, Check::RetiredFrom),
         // A handoff list names patients by bed: "bed 4 kowalski - pain ctrl'd", "Rm 12: Abara".
         ("NAME", r"\b(?i:bed|rm|room)[ \t]*#?[ \t]*\d{1,3}[A-Za-z]?(?:[ \t]*(?:[-:]|–)[ \t]*|[ \t]+)([A-Za-z][A-Za-z'-]+)(?:[ \t]*(?:[-:(,]|–)|[ \t]*$)".into(), 1, Check::NameOnly),
         // State agencies that place a patient in their care ("case manager at DMH").
-        ("HOSPITAL", r"(?:\b(?i:at|from|with|by|to|via)[ \t]+)(DMH|DCF|DDS|DYS|DSS|DTA)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:at|from|with|by|to|via|contact|contacted|notify|notified|call|called)[ \t]+)(DMH|DCF|DDS|DYS|DSS|DTA|dmh|dcf|dys|dta)\b".into(), 1, Check::None),
+        // A town's or a company's ambulance service: "Coastline EMS", "MONTAGUE EMS"; in
+        // capitals or lower case only after a town the lists know, since "BIB EMS" and "NO EMS"
+        // name none.
+        ("HOSPITAL", r"\b(?:[A-Z][a-z][A-Za-z'&-]*[ \t]+){1,3}EMS\b".into(), 0, Check::Facility),
+        ("HOSPITAL", r"\b((?:[A-Z][A-Z'-]+[ \t]+){1,2})EMS\b".into(), 0, Check::Town),
+        ("HOSPITAL", r"\b((?:[a-z][a-z'-]+[ \t]+){1,2})ems\b".into(), 0, Check::Town),
+        // A bar named as where something happened: "ASSAULTED OUTSIDE THE DUGOUT BAR"; not
+        // "AT THE GRAB BAR" (the kinds of bar are generic words).
+        ("HOSPITAL", r"(?:\b(?i:outside|at|from|near|behind|leaving|left|front of)[ \t]+(?:the|THE|The)[ \t]+)((?:[A-Z][A-Za-z'-]*[ \t]+){1,2}(?:Bar|BAR))\b".into(), 1, Check::Facility),
+        // A transit agency's ride service places the patient: "Transportation via GATRA
+        // paratransit".
+        ("HOSPITAL", r"\b((?:[A-Z][A-Za-z&'-]*[ \t]+)?[A-Z][A-Za-z&'-]*)[ \t]+(?i:paratransit)\b".into(), 1, Check::Facility),
         // An ambulance company that brought the patient in ("bib amr").
-        ("HOSPITAL", r"(?:\b(?i:bib|by|via)[ \t]+)(AMR|amr|Falck|FALCK|falck|(?i:life ?star|life ?flight|med ?flight))\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:bib|by|via|transport:?)[ \t]+)(AMR|amr|Falck|FALCK|falck|(?i:life ?star|life ?flight|med ?flight))\b".into(), 1, Check::None),
         // Where a patient fills prescriptions places them; "CVS" alone is also chorionic
         // villus sampling, so it needs "to"/"at"/"from" before it.
         ("HOSPITAL", r"\b(?:Walgreens|WALGREENS|walgreens|Rite Aid|RITE AID|rite aid|Duane Reade|DUANE READE)\b".into(), 0, Check::None),
-        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via|pharmacy:?|pharmacy is)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
         // Health systems known by one word that is also an English word or a surname: "take
         // her to Mercy", "MRI at Shriners".
-        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|BWH|BMC|UMMC|UPMC|CHOP|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|bwh|spaulding)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|BWH|BMC|UMMC|UPMC|CHOP|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|bwh|spaulding|quest)\b".into(), 1, Check::None),
         // "XFER FROM NOBLE ED", "seen at Cooley ER": the word before a hospital's emergency
         // department names the hospital.
         ("HOSPITAL", r"(?:\b(?i:from|at|to|in|via)[ \t]+)([A-Z][A-Za-z'-]+)[ \t]+(?:ED|ER|E\.D\.)(?:[ \t]*[.,;:)]|[ \t]*\r?\n|[ \t]*$|[ \t]+)".into(), 1, Check::NamesAnEd),
@@ -297,7 +313,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|owns|runs|pediatrician|peds:?|pcp|facility|snf|agency:?|lab:?|unit:?)|[-|]|–|—)[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
+        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|per|by|attends|owns|runs|pediatrician|peds:?|pcp|facility|snf|agency:?|lab:?|unit:?)|[-|]|–|—)[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
         // A letterhead's line names the practice: "riverbend urology associates".
         ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::LowerFacility),
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
@@ -311,8 +327,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // A town's police or fire department places the patient: "notified by Leominster PD".
         ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // Organisations and chains that place a patient wherever they are named.
-        ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?|Big Y|Aldi|ALDI|Amazon|AMAZON|Goodwill|Salvation Army|SALVATION ARMY|Catholic Charities|Planned Parenthood|PLANNED PARENTHOOD|Quest Diagnostics|QUEST DIAGNOSTICS|Labcorp|LabCorp|LABCORP|DaVita|DAVITA|Fresenius|FRESENIUS)\b".into(), 0, Check::None),
-        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|davita|fresenius|market basket|stop & shop|stop and shop|big y|dunkin'?(?: donuts)?)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:YMCA|YWCA|Planet Fitness|Home Depot|Wal-?[Mm]art|WALMART|Costco|COSTCO|Kroger|Safeway|Publix|Hannaford|Stop & Shop|Market Basket|Whole Foods|Trader Joe's|Starbucks|Dunkin'?(?: Donuts)?|Big Y|Aldi|ALDI|Family Dollar|FAMILY DOLLAR|Dollar General|DOLLAR GENERAL|Amazon|AMAZON|Goodwill|Salvation Army|SALVATION ARMY|Catholic Charities|Planned Parenthood|PLANNED PARENTHOOD|Quest Diagnostics|QUEST DIAGNOSTICS|Labcorp|LabCorp|LABCORP|NeoGenomics|NEOGENOMICS|Invitae|INVITAE|Natera|NATERA|GeneDx|GENEDX|Ambry Genetics|Guardant(?: Health|360)?|Foundation Medicine|FOUNDATION MEDICINE|BioReference|Myriad Genetics|Exact Sciences|ARUP Laborator(?:y|ies)|DaVita|DAVITA|Fresenius|FRESENIUS)\b".into(), 0, Check::None),
+        ("HOSPITAL", r"\b(?:ymca|ywca|costco|walmart|wal-mart|kroger|safeway|publix|hannaford|starbucks|labcorp|neogenomics|invitae|natera|genedx|davita|fresenius|market basket|stop & shop|stop and shop|big y|family dollar|dollar general|dunkin'?(?: donuts)?)\b".into(), 0, Check::None),
         // Home care, equipment and infusion suppliers: "OPAT via Option Care".
         ("HOSPITAL", r"\b(?:Option Care|OPTION CARE|option care|Coram|CORAM|Apria|APRIA|apria|Lincare|LINCARE|lincare|Byram|BYRAM|Edgepark|EDGEPARK|Bayada|BAYADA|bayada|Amedisys|AMEDISYS|amedisys|Visiting Angels|VISITING ANGELS|Home Instead|HOME INSTEAD|BrightStar|Comfort Keepers|Aveanna|AVEANNA)\b".into(), 0, Check::None),
         // The header of a dictated record, fields between bars: "490215637 | SMH | 07712940 |
@@ -329,9 +345,12 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "the family farm in cummington.": a place no list holds, where a sentence or clause ends.
         ("GEO", r"(?:\b(?i:in|near)[ \t]+)([a-z][a-z'-]{3,})(?:[ \t]*[,.;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::UnknownTerm),
         // A lowercase employer: "fmla paperwork for her job at tjx".
-        ("HOSPITAL", r"(?:\b(?:works|work|working|worked|employed|job)[ \t]+(?:at|for|by)[ \t]+)([a-z][a-z&'-]{2,}(?:[ \t]+[a-z][a-z&'-]{2,})?)".into(), 1, Check::UnknownWord),
+        ("HOSPITAL", format!(r"(?:\b(?:works|work|working|worked|employed|job|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:at|for|by)[ \t]+(?:the[ \t]+)?)([a-z][a-z&'-]{{2,}}(?:[ \t]+[a-z][a-z&'-]{{2,}})?)"), 1, Check::UnknownWord),
         // A lowercase street named without a number: "evicted from apt on hillcrest rd".
         ("GEO", r"(?:\b(?:on|off|at|near)[ \t]+)((?:[a-z][a-z'-]+[ \t]+){1,2}(?:st|rd|ave|blvd|ln|street|road|avenue|lane|drive|terrace|ter|pkwy|parkway|hwy|court|ct|circle|cir|pike)\b\.?)".into(), 1, Check::Street),
+        // A pharmacy's branch by its street: "rx sent to rite aid state st", "Rite Aid
+        // University Dr".
+        ("GEO", r"(?:\b(?i:walgreens|rite aid|cvs)(?:[ \t]+#?\d+)?[ \t]+(?i:on[ \t]+|at[ \t]+)?)((?:[A-Za-z][A-Za-z'-]+[ \t]+){1,2}(?i:st|rd|ave|blvd|dr|street|road|avenue|drive|pike|hwy)\b\.?)".into(), 1, Check::Street),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center|Hospice)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
     ]
 }
@@ -692,9 +711,15 @@ fn find_one<'t>(
             }
             Check::UnknownWord => {
                 let Some((s, e)) = locs.get(1) else { continue };
-                let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
+                let mut words_in = text[s..e].split([' ', '\t']);
+                let first = words_in.next().unwrap_or("");
                 if !words::is_unknown(first) {
                     continue;
+                }
+                // "a flight attendant for jetblue based at logan": a known word after the
+                // employer is not part of its name.
+                if words_in.next().is_some_and(|w| !words::is_unknown(w)) {
+                    end = s + first.len();
                 }
             }
             Check::UnknownTerm => {
@@ -999,7 +1024,18 @@ fn month_day_is_date(text: &str, start: usize, end: usize) -> bool {
         && after.trim_start()[2..]
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit());
-    prev.iter().take(3).any(|w| is_context(w)) || next.contains(':') || at_time
+    // "PSA 11/12 3.4": a test's name, the day it was drawn, then its result.
+    let result_follows = prev
+        .first()
+        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_alphabetic()))
+        && after
+            .trim_start_matches([' ', '\t'])
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .next()
+            .is_some_and(|n| {
+                n.len() >= 3 && n.contains('.') && !n.starts_with('.') && !n.ends_with('.')
+            });
+    prev.iter().take(3).any(|w| is_context(w)) || next.contains(':') || at_time || result_follows
 }
 
 /// Nouns after `m/d` that make it a count ("12/15 sessions", "11/24 cores").
@@ -1037,6 +1073,10 @@ const UNITS: &[&str] = &[
 /// Labels after which a four-digit number is a clock time ("TRIAGE: 2215").
 const TIME_LABELS: &[&str] = &[
     "triage",
+    // A nurse's hand-over stamped with its hour: "NSG HANDOFF 1900".
+    "handoff",
+    "signout",
+    "huddle",
     "time",
     "arrival",
     "arrived",
@@ -1090,7 +1130,11 @@ fn is_weekday_abbreviation(word: &str) -> bool {
 
 fn military_time(text: &str, start: usize, end: usize) -> bool {
     let span = &text[start..end];
-    let year_like = span.starts_with("19") || span.starts_with("20");
+    // A year a note would name: "since 1900" or "after 2045" is no year but a clock time.
+    let year_like = span.len() == 4
+        && span
+            .parse::<u32>()
+            .is_ok_and(|y| (1920..=2035).contains(&y));
     let before = text[..start].trim_end_matches([' ', '\t']);
     let after = text[end..].trim_start_matches([' ', '\t']);
     // A range "0700-1900", or a timestamp heading an entry ("TRIAGE 1347:", "0815: seen").
@@ -1165,6 +1209,8 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         "out" | "hung" | "drawn" | "taken" | "done" | "sent" | "held" | "begun" | "rounds"
         | "awake" | "asleep" | "well" | "lnw" | "c'd" | "dc'd" | "bedside" | "eta" | "etd"
         | "dispatch" | "recheck" => !year_like,
+        // "FAMILY MTG TODAY 1400": a time later the same day or the next.
+        "today" | "tonight" | "tomorrow" | "tmrw" | "mtg" | "meeting" => !year_like,
         _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
     }
 }
@@ -1477,6 +1523,18 @@ pub(super) fn is_generic_word(lower: &str) -> bool {
 
 /// Words that, all by themselves before the suffix, name a service rather than a facility.
 const GENERIC_WORDS: &[&str] = &[
+    "grab",
+    "side",
+    "salad",
+    "snack",
+    "sports",
+    "towel",
+    "juice",
+    "school-based",
+    "home-based",
+    "community-based",
+    "hospital-based",
+    "office-based",
     "nail",
     "hair",
     "emergency",
@@ -1766,6 +1824,7 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
                 | "estates"
                 | "vna"
                 | "ambulance"
+                | "bar"
                 | "service"
                 | "services"
                 | "social"

@@ -1755,10 +1755,11 @@ fn followed_by_age(rest: &str, in_months_or_days: bool) -> bool {
         || unit.starts_with("year-old")
 }
 
-/// Whether `rest` opens with a relation word after a comma or parenthesis: ", daughter",
-/// " (wife)".
+/// Whether `rest` opens with a relation word after a comma, parenthesis or dash: ", daughter",
+/// " (wife)", " - son".
 fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
-    let Some(rest) = after_comma_or_paren(rest) else {
+    // "(maria - daughter)": a dash sets a relation after a name as a comma does.
+    let Some(rest) = after_comma_or_paren(rest).or_else(|| rest.strip_prefix(" - ")) else {
         return false;
     };
     let word = rest
@@ -1773,8 +1774,10 @@ fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
     } else {
         word
     };
+    // "in Springfield, called at 2230": "called" and "named" introduce a name, not follow one.
     word.len() > 1
         && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        && !matches!(word, "called" | "named")
         && dict.flags.get(word).is_some_and(|f| f & RELATION != 0)
 }
 
@@ -2493,12 +2496,13 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             mark[i] = Some("NAME");
         }
         // "spoke w/ jessica (daughter)", "family (ottoline, daughter)", "re mateo, 9 mo": the
-        // same without a capital, for a first name or a word no list knows.
+        // same without a capital, for a first name or a word no list knows; a first name that
+        // is also a word is one before a relation ("family (maria - daughter)").
         if t.shape == Shape::Lower
             && (t.flags & FIRST != 0 || t.flags == 0 && t.end - t.start >= 4)
-            && t.flags & (WORD | CLINICAL | RELATION) == 0
+            && t.flags & (CLINICAL | RELATION) == 0
             && (followed_by_relation(&text[t.mark_end..], dict)
-                || t.flags & FIRST != 0 && followed_by_age(&text[t.mark_end..], true))
+                || t.flags & (FIRST | WORD) == FIRST && followed_by_age(&text[t.mark_end..], true))
         {
             mark[i] = Some("NAME");
         }
