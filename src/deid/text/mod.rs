@@ -861,6 +861,10 @@ mod tests {
                 "case AC-26-1193. MISSED WED DUE TO SNOW. NSG HANDOFF 1900. RIDE: VALLEY MEDICAL TRANSPORT.",
                 "case [OTHER_ID]. MISSED [DATE] DUE TO SNOW. NSG HANDOFF [DATE]. RIDE: [HOSPITAL].",
             ),
+            (
+                "sbar to dr haddad 2150; transport booked for 1300.",
+                "sbar to dr [NAME] [DATE]; transport booked for [DATE].",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -887,6 +891,7 @@ mod tests {
             "CHEST PAIN AT REST. NO ACUTE ST CHANGES. INFERIOR ST DEPRESSION AND ST ELEVATION.",
             "MRI with 7 mL Gadavist: no enhancement.",
             "R IJ CVC tip at cavoatrial junction. Telehealth visit (video, Doxy.me). NO EMS.",
+            "metformin 1000 bid; uop 1200 today; EBL 1500. PLT 1100.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

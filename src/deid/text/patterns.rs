@@ -1211,9 +1211,28 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         | "dispatch" | "recheck" => !year_like,
         // "FAMILY MTG TODAY 1400": a time later the same day or the next.
         "today" | "tonight" | "tomorrow" | "tmrw" | "mtg" | "meeting" => !year_like,
-        _ => !year_like && prev.len() > 3 && prev.ends_with("ed"),
+        _ => !year_like && (prev.len() > 3 && prev.ends_with("ed") || clock_after(&prev, next)),
     }
 }
+
+/// Whether a four-digit number after `prev` and before `next` reads as a clock time: after a
+/// person's name ("sbar to dr haddad 2150") or "for" ("transport booked for 1300"), and not
+/// before a dose's schedule or route ("metformin 1000 bid").
+fn clock_after(prev: &str, next: &str) -> bool {
+    let named = prev.len() >= 3
+        && prev.bytes().all(|b| b.is_ascii_alphabetic())
+        && !words::is_common_word(prev)
+        && !words::is_clinical_term(prev)
+        // A short word no list knows is as often an abbreviation ("uop 1200", "EBL 1500").
+        && (words::is_surname(prev) || words::is_first_name(prev) || prev.len() >= 5 && words::is_unknown(prev));
+    (named || prev == "for") && !DOSE_SCHEDULE.iter().any(|w| w.eq_ignore_ascii_case(next))
+}
+
+/// Words after a dose that make the number before them a dose, not a time.
+const DOSE_SCHEDULE: &[&str] = &[
+    "bid", "tid", "qid", "qd", "daily", "qhs", "qam", "qpm", "prn", "po", "iv", "im", "sq", "sc",
+    "sl", "pr", "q4h", "q6h", "q8h", "q12h", "q24h", "once", "twice", "per", "a", "each", "every",
+];
 
 /// Words that describe an emergency department rather than name its hospital.
 const ED_QUALIFIERS: &[&str] = &[
