@@ -865,6 +865,18 @@ mod tests {
                 "sbar to dr haddad 2150; transport booked for 1300.",
                 "sbar to dr [NAME] [DATE]; transport booked for [DATE].",
             ),
+            (
+                "school: duggan middle. MOTORCYCLE VS CAR ON RT 202. RT 2 L NC; seen by RT 3 times.",
+                "school: [HOSPITAL]. MOTORCYCLE VS CAR ON [GEO]. RT 2 L NC; seen by RT 3 times.",
+            ),
+            (
+                "found down at mcdonald's; narcan x2 by holyoke fd; prefers home pd. meals via highland valley elder services. STAYING AT HOPE LODGE.",
+                "found down at [HOSPITAL]; narcan x2 by [HOSPITAL]; prefers home pd. meals via [HOSPITAL]. STAYING AT [HOSPITAL].",
+            ),
+            (
+                "adult day at the adult day center of northampton; the center of the lesion.",
+                "adult day at the adult day center of [GEO]; the center of the lesion.",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
