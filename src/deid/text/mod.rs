@@ -877,6 +877,14 @@ mod tests {
                 "adult day at the adult day center of northampton; the center of the lesion.",
                 "adult day at the adult day center of [GEO]; the center of the lesion.",
             ),
+            (
+                "doula from valley birth collective; rtc feb. FROM GOVERNOR'S CENTER W/ AMS.",
+                "doula from [HOSPITAL]; rtc [DATE]. FROM [HOSPITAL] W/ AMS.",
+            ),
+            (
+                "vitals stable overnight, will call after rounds. - kp rn",
+                "vitals stable overnight, will call after rounds. - [NAME] rn",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

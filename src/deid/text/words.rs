@@ -2473,11 +2473,23 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
         {
             mark[i] = Some("NAME");
         }
-        // Initials signing a note or entry: "... re: plan. -jmk", "-- KL".
-        let line_rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-        let ends_line = line_rest.is_empty() || line_rest.starts_with(['\n', '\r']);
-        if ends_line
-            && t.flags & (WORD | RARE_WORD | CLINICAL) == 0
+        // Initials signing a note or entry: "... re: plan. -jmk", "-- KL", "- ks rn".
+        let ends_line_after = |end: usize| {
+            let rest = text[end..].trim_start_matches([' ', '\t']);
+            rest.is_empty() || rest.starts_with(['\n', '\r'])
+        };
+        let credential_ends_line = i + 1 < n
+            && gaps[i + 1] == Gap::Space
+            && toks[i + 1].flags & CREDENTIAL != 0
+            && ends_line_after(toks[i + 1].mark_end);
+        // Before a credential even a rare word is someone's initials ("- ks rn").
+        let not_initials = if credential_ends_line {
+            WORD | CLINICAL
+        } else {
+            WORD | RARE_WORD | CLINICAL
+        };
+        if (ends_line_after(t.mark_end) || credential_ends_line)
+            && t.flags & not_initials == 0
             && (2..=4).contains(&(t.end - t.start))
             && text[..t.start].trim_end_matches(' ').ends_with('-')
             && text[..t.start]
