@@ -885,6 +885,10 @@ mod tests {
                 "vitals stable overnight, will call after rounds. - kp rn",
                 "vitals stable overnight, will call after rounds. - [NAME] rn",
             ),
+            (
+                "Work note: may return to Target (cashier) on 12/7.",
+                "Work note: may return to [HOSPITAL] (cashier) on [DATE].",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");

@@ -275,6 +275,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
         ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
+        // "may return to Target (cashier)": a name with the patient's job after it in brackets.
+        ("HOSPITAL", format!(r"\b((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,2}}[A-Z][A-Za-z'&-]*)[ \t]*\((?i:{OCCUPATIONS})\)"), 1, Check::Employer),
         // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
         // an occupation.
         ("HOSPITAL", format!(r"\b(?i:retired|former|ex-)[ \t]*((?:[A-Z][A-Za-z&'-]*[ \t]+){{0,2}}[A-Z][A-Za-z&'-]*)[ \t]+(?:[a-z]+[ \t]+)?(?i:{OCCUPATIONS})\b"), 1, Check::RetiredFrom),
