@@ -889,6 +889,14 @@ mod tests {
                 "Work note: may return to Target (cashier) on 12/7.",
                 "Work note: may return to [HOSPITAL] (cashier) on [DATE].",
             ),
+            (
+                "dx Aug '25; resumed the 27th. IV X2. 0600 CONVERTED. chair 4, 1130 start. RESUME SAT; w/ pvta ride.",
+                "dx [DATE]; resumed the [DATE]. IV X2. [DATE] CONVERTED. chair 4, [DATE] start. RESUME [DATE]; w/ [HOSPITAL] ride.",
+            ),
+            (
+                "pt to or at 0745, back to floor 1130. first void 1400. IS to 1250; uop 1200; metformin 1000 bid.",
+                "pt to or at [DATE], back to floor [DATE]. first void [DATE]. IS to 1250; uop 1200; metformin 1000 bid.",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(tagged(input), want, "input: {input}");
@@ -916,6 +924,7 @@ mod tests {
             "MRI with 7 mL Gadavist: no enhancement.",
             "R IJ CVC tip at cavoatrial junction. Telehealth visit (video, Doxy.me). NO EMS.",
             "metformin 1000 bid; uop 1200 today; EBL 1500. PLT 1100.",
+            "back to floor 1130. first void 1400. IS to 1250.",
         ] {
             assert_eq!(scrubbed(s), None, "input: {s}");
         }

@@ -205,7 +205,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // The month in three casings rather than under `(?i)`: its prefilter then looks for
         // 36 words, not every casing of every prefix ("mAr", "MaR", ...), which made this the
         // slowest pattern to run.
-        ("DATE", format!(r"\b{}\.?(?:\s+\d{{1,2}}(?i:st|nd|rd|th)?(?:,?\s+(?:\d{{4}}|'\d{{2}})\b|\b)|,?\s+(?i:of\s+)?(?:19|20)\d{{2}}\b)", in_three_casings(MONTH)), 0, Check::None),
+        ("DATE", format!(r"\b{}\.?(?:\s+\d{{1,2}}(?i:st|nd|rd|th)?(?:,?\s+(?:\d{{4}}|'\d{{2}})\b|\b)|,?\s+(?i:of\s+)?(?:19|20)\d{{2}}\b|\s+'\d{{2}}\b)", in_three_casings(MONTH)), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTH}\.?,?[\s-]+(?:\d{{4}}|\d{{2}})\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+(?:(?:about|around|approx(?:imately|\.)?|roughly)[ \t]+)?)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
@@ -216,11 +216,12 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b(?:[01]\d|2[0-3])[0-5]\d(?:-(?:[01]\d|2[0-3])[0-5]\d)?\b".into(), 0, Check::MilitaryTime),
         ("DATE", r"(?i:\b(?:since|until|till|around|past)[ \t]+(?:(?:about|approx(?:imately|\.)?|nearly|just)[ \t]+)?)((?i:midnight|noon))\b".into(), 1, Check::None),
         // "on the 8th.": a day of the month, not "on the 3rd floor".
-        ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
+        ("DATE", r"(?i:\b(?:on|by|before|after|since|until|till|from|starting|through|[a-z]{3,}ed)[ \t]+the[ \t]+)(\d{1,2}(?i:st|nd|rd|th))(?:[ \t]*[.,;:)!?]|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:at|or|and|if|to|when)\b)".into(), 1, Check::None),
         ("DATE", r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b".into(), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS}|from|missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[ \t]*[.,;:)?!]|[ \t]*$|[ \t]+(?i:if|and|or|at|am|pm|morning|afternoon|evening|night|run|runs|session|tx|treatment|appt|visit|dialysis|\d))"), 1, Check::None),
-        // "MISSED WED DUE TO SNOWSTORM": a missed session's day, whatever follows it.
-        ("DATE", r"(?i:\b(?:missed|skipped)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[^/\w]|$)".into(), 1, Check::None),
+        // "MISSED WED DUE TO SNOWSTORM", "HOLD TONIGHT, RESUME SAT": a missed or resumed
+        // session's day, whatever follows it.
+        ("DATE", r"(?i:\b(?:missed|skipped|resume|resuming|restart)[ \t]+)((?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?)(?:[^/\w]|$)".into(), 1, Check::None),
         // "home Thurs with VNA": a day's short name after a word of time, whatever follows
         // it but a slash ("2.5 mg Mon/Fri" is a schedule).
         ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS})[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)"), 1, Check::None),
@@ -354,6 +355,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "lives in dorm at umass", "ride from pvta": after a word of place, a lowercase word of
         // four letters or more that no list knows and that ends as no clinical term does.
         ("HOSPITAL", r"(?:\b(?i:at|from|thru|via)[ \t]+)([a-z][a-z&'-]{3,})\b".into(), 1, Check::UnknownTerm),
+        // "transport arranged w/ pvta ride": a word no list holds before a ride is the company
+        // that gives it ("van" would take "nguyen van thanh").
+        ("HOSPITAL", r"\b([a-z][a-z&'-]{3,})[ \t]+(?:ride|rides)\b".into(), 1, Check::UnknownTerm),
         // "the family farm in cummington.": a place no list holds, where a sentence or clause ends.
         ("GEO", r"(?:\b(?i:in|near)[ \t]+)([a-z][a-z'-]{3,})(?:[ \t]*[,.;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::UnknownTerm),
         // A lowercase employer: "fmla paperwork for her job at tjx".
@@ -412,8 +416,9 @@ static WITH_YEARS: LazyLock<Compiled> = LazyLock::new(|| {
 pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     let compiled = if years { &*WITH_YEARS } else { &*DEFAULT };
     // "Admitted 10/30 ... Blood cultures 10/30 grew": an m/d that context made a date once is
-    // a date wherever else the note writes it.
-    let mut month_days = MonthDays::default();
+    // a date wherever else the note writes it. "to OR at 0745, back to floor 1130": in a note
+    // that gives a clock time its context shows, other four-digit times need no context.
+    let mut month_days = NoteDates::default();
     CAPTURE_SLOTS.with_borrow_mut(|slots| {
         let slots = &mut slots[usize::from(years)];
         if slots.is_empty() {
@@ -425,6 +430,14 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
         if month_days.kept.contains(&&text[start..end]) {
             out.push((start, end, "DATE"));
         }
+    }
+    if month_days.clock_times > 0 {
+        out.extend(
+            month_days
+                .doubted_times
+                .iter()
+                .map(|&(s, e)| (s, e, "DATE")),
+        );
     }
 }
 
@@ -438,7 +451,7 @@ fn find_in_paragraphs<'t>(
     text: &'t str,
     compiled: &Compiled,
     slots: &mut [Option<CaptureLocations>],
-    month_days: &mut MonthDays<'t>,
+    month_days: &mut NoteDates<'t>,
     out: &mut Vec<ByteSpan>,
 ) {
     let bytes = text.as_bytes();
@@ -488,11 +501,14 @@ fn paragraphs(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// The `m/d` matches of a note: those context made dates, and those it left in doubt.
+/// The `m/d` matches of a note, those context made dates and those it left in doubt; and
+/// how many four-digit clock times context showed, with those that could be clock times.
 #[derive(Default)]
-struct MonthDays<'t> {
+struct NoteDates<'t> {
     kept: Vec<&'t str>,
     doubted: Vec<(usize, usize)>,
+    clock_times: usize,
+    doubted_times: Vec<(usize, usize)>,
 }
 
 /// Every match of `p` in `bytes[from..]` that passes its check, appended to `out`; `locs`
@@ -503,7 +519,7 @@ fn find_one<'t>(
     locs: &mut CaptureLocations,
     bytes: &[u8],
     from: usize,
-    month_days: &mut MonthDays<'t>,
+    month_days: &mut NoteDates<'t>,
     out: &mut Vec<ByteSpan>,
 ) {
     // Most patterns need only where they matched: the capture engines run only for those
@@ -631,8 +647,12 @@ fn find_one<'t>(
             }
             Check::MilitaryTime => {
                 if !military_time(text, start, end) {
+                    if could_be_clock_time(text, start, end) {
+                        month_days.doubted_times.push((start, end));
+                    }
                     continue;
                 }
+                month_days.clock_times += 1;
             }
             Check::CityState => {
                 let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
@@ -1159,8 +1179,20 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .next()
         .unwrap_or("");
-    if UNITS.iter().any(|u| u.eq_ignore_ascii_case(next)) || before.ends_with(['.', '$', '#']) {
+    // "2.0600" is a decimal; "IV X2. 0600 CONVERTED" starts a sentence with a time.
+    if UNITS.iter().any(|u| u.eq_ignore_ascii_case(next))
+        || text[..start].ends_with('.')
+        || before.ends_with(['$', '#'])
+    {
         return false;
+    }
+    // "chair 4, 1130 start": a session's start.
+    if !year_like
+        && ["start", "starts", "arrival"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(next))
+    {
+        return true;
     }
     // Right after a date: "04/04/2024 0215".
     if before.ends_with(|c: char| c.is_ascii_digit()) {
@@ -1225,6 +1257,47 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         "today" | "tonight" | "tomorrow" | "tmrw" | "mtg" | "meeting" => !year_like,
         _ => !year_like && (prev.len() > 3 && prev.ends_with("ed") || clock_after(&prev, next)),
     }
+}
+
+/// Whether a four-digit number no context made a time is one in a note that gives times
+/// elsewhere: not a year, not a quantity with its unit, a dose with its schedule, a result
+/// after a drug, test or abbreviation ("UOP 1200"), a decimal or a price.
+fn could_be_clock_time(text: &str, start: usize, end: usize) -> bool {
+    let span = &text[start..end];
+    if span.len() != 4
+        || span
+            .parse::<u32>()
+            .is_ok_and(|y| (1920..=2035).contains(&y))
+    {
+        return false;
+    }
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    if text[..start].ends_with('.')
+        || before.ends_with(['$', '#', '/', '-', '+', '=', ':', 'x', 'X'])
+        || before.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let next = text[end..]
+        .trim_start_matches([' ', '\t'])
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if UNITS
+        .iter()
+        .chain(DOSE_SCHEDULE)
+        .any(|u| u.eq_ignore_ascii_case(next))
+    {
+        return false;
+    }
+    let prev = before
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("");
+    // "IS to 1250": a volume reached, not a time.
+    let amount = matches!(prev, "to" | "TO" | "of" | "OF");
+    let abbreviation = prev.len() <= 4 && !words::is_common_word(prev);
+    prev.is_empty() || !(amount || abbreviation || words::is_clinical_term(prev))
 }
 
 /// Whether a four-digit number after `prev` and before `next` reads as a clock time: after a
