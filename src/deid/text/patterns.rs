@@ -418,22 +418,22 @@ pub fn find(text: &str, years: bool, out: &mut Vec<ByteSpan>) {
     // "Admitted 10/30 ... Blood cultures 10/30 grew": an m/d that context made a date once is
     // a date wherever else the note writes it. "to OR at 0745, back to floor 1130": in a note
     // that gives a clock time its context shows, other four-digit times need no context.
-    let mut month_days = NoteDates::default();
+    let mut note_dates = NoteDates::default();
     CAPTURE_SLOTS.with_borrow_mut(|slots| {
         let slots = &mut slots[usize::from(years)];
         if slots.is_empty() {
             slots.resize(compiled.patterns.len(), None);
         }
-        find_in_paragraphs(text, compiled, slots, &mut month_days, out);
+        find_in_paragraphs(text, compiled, slots, &mut note_dates, out);
     });
-    for (start, end) in month_days.doubted {
-        if month_days.kept.contains(&&text[start..end]) {
+    for (start, end) in note_dates.doubted {
+        if note_dates.kept.contains(&&text[start..end]) {
             out.push((start, end, "DATE"));
         }
     }
-    if month_days.clock_times > 0 {
+    if note_dates.clock_times > 0 {
         out.extend(
-            month_days
+            note_dates
                 .doubted_times
                 .iter()
                 .map(|&(s, e)| (s, e, "DATE")),
@@ -451,7 +451,7 @@ fn find_in_paragraphs<'t>(
     text: &'t str,
     compiled: &Compiled,
     slots: &mut [Option<CaptureLocations>],
-    month_days: &mut NoteDates<'t>,
+    note_dates: &mut NoteDates<'t>,
     out: &mut Vec<ByteSpan>,
 ) {
     let bytes = text.as_bytes();
@@ -462,7 +462,7 @@ fn find_in_paragraphs<'t>(
         for i in compiled.set.matches_at(window, window_start).iter() {
             let p = &compiled.patterns[i];
             let locs = slots[i].get_or_insert_with(|| p.regex.capture_locations());
-            find_one(text, p, locs, window, window_start, month_days, out);
+            find_one(text, p, locs, window, window_start, note_dates, out);
         }
     }
 }
@@ -519,7 +519,7 @@ fn find_one<'t>(
     locs: &mut CaptureLocations,
     bytes: &[u8],
     from: usize,
-    month_days: &mut NoteDates<'t>,
+    note_dates: &mut NoteDates<'t>,
     out: &mut Vec<ByteSpan>,
 ) {
     // Most patterns need only where they matched: the capture engines run only for those
@@ -574,10 +574,10 @@ fn find_one<'t>(
             }
             Check::MonthDay => {
                 if !month_day_is_date(text, start, end) {
-                    month_days.doubted.push((start, end));
+                    note_dates.doubted.push((start, end));
                     continue;
                 }
-                month_days.kept.push(&text[start..end]);
+                note_dates.kept.push(&text[start..end]);
             }
             Check::NamesAnEd => {
                 let Some((s, e)) = locs.get(1) else { continue };
@@ -648,11 +648,11 @@ fn find_one<'t>(
             Check::MilitaryTime => {
                 if !military_time(text, start, end) {
                     if could_be_clock_time(text, start, end) {
-                        month_days.doubted_times.push((start, end));
+                        note_dates.doubted_times.push((start, end));
                     }
                     continue;
                 }
-                month_days.clock_times += 1;
+                note_dates.clock_times += 1;
             }
             Check::CityState => {
                 let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
@@ -1162,11 +1162,7 @@ fn is_weekday_abbreviation(word: &str) -> bool {
 
 fn military_time(text: &str, start: usize, end: usize) -> bool {
     let span = &text[start..end];
-    // A year a note would name: "since 1900" or "after 2045" is no year but a clock time.
-    let year_like = span.len() == 4
-        && span
-            .parse::<u32>()
-            .is_ok_and(|y| (1920..=2035).contains(&y));
+    let year_like = names_a_year(span);
     let before = text[..start].trim_end_matches([' ', '\t']);
     let after = text[end..].trim_start_matches([' ', '\t']);
     // A range "0700-1900", or a timestamp heading an entry ("TRIAGE 1347:", "0815: seen").
@@ -1259,16 +1255,21 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
     }
 }
 
+/// Whether four digits could be a year a note would name: "since 1900" or "after 2045" is
+/// no year but a clock time.
+fn names_a_year(span: &str) -> bool {
+    span.len() == 4
+        && span
+            .parse::<u32>()
+            .is_ok_and(|y| (1920..=2035).contains(&y))
+}
+
 /// Whether a four-digit number no context made a time is one in a note that gives times
 /// elsewhere: not a year, not a quantity with its unit, a dose with its schedule, a result
 /// after a drug, test or abbreviation ("UOP 1200"), a decimal or a price.
 fn could_be_clock_time(text: &str, start: usize, end: usize) -> bool {
     let span = &text[start..end];
-    if span.len() != 4
-        || span
-            .parse::<u32>()
-            .is_ok_and(|y| (1920..=2035).contains(&y))
-    {
+    if span.len() != 4 || names_a_year(span) {
         return false;
     }
     let before = text[..start].trim_end_matches([' ', '\t']);
