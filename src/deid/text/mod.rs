@@ -866,6 +866,10 @@ mod tests {
                 "sbar to dr [NAME] [DATE]; transport booked for [DATE].",
             ),
             (
+                "TRANSPORT VIA AETNA AMBULANCE 1000. pickup 0930.",
+                "TRANSPORT VIA [HOSPITAL] [DATE]. pickup [DATE].",
+            ),
+            (
                 "school: duggan middle. MOTORCYCLE VS CAR ON RT 202. RT 2 L NC; seen by RT 3 times.",
                 "school: [HOSPITAL]. MOTORCYCLE VS CAR ON [GEO]. RT 2 L NC; seen by RT 3 times.",
             ),

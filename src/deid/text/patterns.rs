@@ -1251,6 +1251,8 @@ fn military_time(text: &str, start: usize, end: usize) -> bool {
         | "dispatch" | "recheck" => !year_like,
         // "FAMILY MTG TODAY 1400": a time later the same day or the next.
         "today" | "tonight" | "tomorrow" | "tmrw" | "mtg" | "meeting" => !year_like,
+        // "TRANSPORT VIA AETNA AMBULANCE 1000": a ride's pick-up time.
+        "ambulance" | "pickup" => !year_like,
         _ => !year_like && (prev.len() > 3 && prev.ends_with("ed") || clock_after(&prev, next)),
     }
 }
