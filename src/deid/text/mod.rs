@@ -870,6 +870,10 @@ mod tests {
                 "TRANSPORT VIA [HOSPITAL] [DATE]. pickup [DATE].",
             ),
             (
+                "PT AT BANNER OUTPATIENT. lives on bainbridge island, takes ferry.",
+                "PT AT [HOSPITAL] OUTPATIENT. lives on [GEO], takes ferry.",
+            ),
+            (
                 "school: duggan middle. MOTORCYCLE VS CAR ON RT 202. RT 2 L NC; seen by RT 3 times.",
                 "school: [HOSPITAL]. MOTORCYCLE VS CAR ON [GEO]. RT 2 L NC; seen by RT 3 times.",
             ),

@@ -305,7 +305,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"(?:\b(?i:to|at|from|via|pharmacy:?|pharmacy is)[ \t]+)(CVS|cvs)\b".into(), 1, Check::None),
         // Health systems known by one word that is also an English word or a surname: "take
         // her to Mercy", "MRI at Shriners".
-        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|BWH|BMC|UMMC|UPMC|CHOP|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|bwh|spaulding|quest)\b".into(), 1, Check::None),
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|via)[ \t]+(?:the[ \t]+)?)(Mercy|MERCY|Shriners|SHRINERS|Kaiser|KAISER|Sutter|Lahey|LAHEY|Geisinger|Baystate|BAYSTATE|Beaumont|Novant|Sentara|Intermountain|Kindred|KINDRED|Encompass|Quest|QUEST|Cedars-Sinai|Hopkins|Mass General|MGH|Brigham|BWH|BMC|UMMC|UPMC|CHOP|Beth Israel|BIDMC|baystate|shriners|lahey|geisinger|sentara|novant|bidmc|mgh|bwh|spaulding|quest|Banner|BANNER|Ochsner|OCHSNER|ochsner|Atrium|Advocate|ADVOCATE|Ascension|ASCENSION|Piedmont|PIEDMONT|Essentia|ESSENTIA|Sanford|SANFORD|Allina|ALLINA|Corewell|COREWELL|Mayo|MAYO|Parkland|PARKLAND|parkland|Grady|GRADY|Harborview|HARBORVIEW|harborview)\b".into(), 1, Check::None),
         // "XFER FROM NOBLE ED", "seen at Cooley ER": the word before a hospital's emergency
         // department names the hospital.
         ("HOSPITAL", r"(?:\b(?i:from|at|to|in|via)[ \t]+)([A-Z][A-Za-z'-]+)[ \t]+(?:ED|ER|E\.D\.)(?:[ \t]*[.,;:)]|[ \t]*\r?\n|[ \t]*$|[ \t]+)".into(), 1, Check::NamesAnEd),
@@ -358,6 +358,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "transport arranged w/ pvta ride": a word no list holds before a ride is the company
         // that gives it ("van" would take "nguyen van thanh").
         ("HOSPITAL", r"\b([a-z][a-z&'-]{3,})[ \t]+(?:ride|rides)\b".into(), 1, Check::UnknownTerm),
+        // "lives on bainbridge island", "ferry from vinalhaven island": an island a patient
+        // lives on.
+        ("GEO", r"(?:\b(?i:lives|living|live|home|moved|ferry)[ \t]+(?i:on|to|from)[ \t]+)([a-z]{4,}[ \t]+island|[A-Z][a-z]{3,}[ \t]+Island|[A-Z]{4,}[ \t]+ISLAND)\b".into(), 1, Check::None),
         // "the family farm in cummington.": a place no list holds, where a sentence or clause ends.
         ("GEO", r"(?:\b(?i:in|near)[ \t]+)([a-z][a-z'-]{3,})(?:[ \t]*[,.;)]|[ \t]*\r?\n|[ \t]*$)".into(), 1, Check::UnknownTerm),
         // A lowercase employer: "fmla paperwork for her job at tjx".
