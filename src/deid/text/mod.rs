@@ -874,6 +874,14 @@ mod tests {
                 "PT AT [HOSPITAL] OUTPATIENT. lives on [GEO], takes ferry.",
             ),
             (
+                "ATTENDING NOTE: PT SEEN AND EXAMINED. DAUGHTER HOPE AND SON-IN-LAW CHRIS AT BEDSIDE.",
+                "ATTENDING NOTE: PT SEEN AND EXAMINED. DAUGHTER [NAME] AND SON-IN-LAW [NAME] AT BEDSIDE.",
+            ),
+            (
+                "pt goes by \"bud\"; husband frank and sister nora visited.",
+                "pt goes by \"[NAME]\"; husband [NAME] and sister [NAME] visited.",
+            ),
+            (
                 "school: duggan middle. MOTORCYCLE VS CAR ON RT 202. RT 2 L NC; seen by RT 3 times.",
                 "school: [HOSPITAL]. MOTORCYCLE VS CAR ON [GEO]. RT 2 L NC; seen by RT 3 times.",
             ),

@@ -161,6 +161,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("ACCOUNT", marked(r"billing|invoice|fin|financial"), 1, Check::IdLength),
         ("VEHICLE", r"(?i:\b(?:licen[cs]e plate|plate|tag number|vin|vehicle(?: identification)?))(?:\s*(?:id|#|number|no\.?))?\s*[:#]?\s*#?\s*([A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,6})\b".into(), 1, Check::IdLength),
         ("VEHICLE", r"\b[A-HJ-NPR-Z0-9]{17}\b".into(), 0, Check::IdLength),
+        // A nickname: 'pt goes by "bud"', "known as Red".
+        ("NAME", r#"(?:\b(?i:goes by|known as|prefers to be called|nicknamed|a\.k\.a\.?|aka)[ \t]+["']?)([A-Za-z][A-Za-z'-]+)"#.into(), 1, Check::None),
         // A pet's name places its owner: "a dog (Biscuit)", "cat named Mochi".
         ("NAME", r"\b(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?|parrots?|horses?)[ \t]+(?i:named|called)[ \t]+([A-Za-z][A-Za-z]+)\b".into(), 1, Check::None),
         ("NAME", r"\b(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?)[ \t]*\([ \t]*([A-Z][a-z]+)[ \t]*\)".into(), 1, Check::None),

@@ -1681,10 +1681,23 @@ fn person_follows(t: &Tok, text: &str, prepositions: bool) -> bool {
         rest.get(..w.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(w))
     };
+    // "DAUGHTER HOPE AND SON-IN-LAW CHRIS": "and" then another relation.
+    let and_relation = || {
+        rest.get(..4)
+            .is_some_and(|w| w.eq_ignore_ascii_case("and "))
+            && rest[4..]
+                .split(|c: char| !(c.is_alphabetic() || c == '-'))
+                .next()
+                .is_some_and(|w| {
+                    flags_of(w) & RELATION != 0
+                        && !matches!(w.to_ascii_lowercase().as_str(), "called" | "named")
+                })
+    };
     clause_ends_after(t, text)
         || rest.starts_with('(')
         || PERSON_FOLLOWERS.iter().any(|w| starts(w))
         || prepositions && ["at ", "on ", "in ", "from "].iter().any(|w| starts(w))
+        || and_relation()
 }
 
 /// "lmv" ending a line: a typist's or signer's lowercase initials, in no word list.
