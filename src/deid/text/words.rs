@@ -1688,10 +1688,7 @@ fn person_follows(t: &Tok, text: &str, prepositions: bool) -> bool {
             && rest[4..]
                 .split(|c: char| !(c.is_alphabetic() || c == '-'))
                 .next()
-                .is_some_and(|w| {
-                    flags_of(w) & RELATION != 0
-                        && !matches!(w.to_ascii_lowercase().as_str(), "called" | "named")
-                })
+                .is_some_and(|w| relation_after_name(&w.to_ascii_lowercase(), flags_of(w)))
     };
     clause_ends_after(t, text)
         || rest.starts_with('(')
@@ -1787,11 +1784,18 @@ fn followed_by_relation(rest: &str, dict: &Dict) -> bool {
     } else {
         word
     };
-    // "in Springfield, called at 2230": "called" and "named" introduce a name, not follow one.
     word.len() > 1
         && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-        && !matches!(word, "called" | "named")
-        && dict.flags.get(word).is_some_and(|f| f & RELATION != 0)
+        && dict
+            .flags
+            .get(word)
+            .is_some_and(|f| relation_after_name(word, f))
+}
+
+/// Whether a word (lowercase, with its flags) is a relation that can follow a person's name:
+/// "called" and "named" introduce a name instead ("in Springfield, called at 2230").
+fn relation_after_name(word: &str, flags: u16) -> bool {
+    flags & RELATION != 0 && !matches!(word, "called" | "named")
 }
 
 /// What [`find`] builds for each note, kept per thread and reused: a note's tokens, their
