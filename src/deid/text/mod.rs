@@ -417,6 +417,14 @@ mod tests {
     fn identifiers_found_by_their_context() {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
+            (
+                "Home with husband Piers. Plan 2x/wk. - brynn o'hara, DPT",
+                "Home with husband [NAME]. Plan 2x/wk. - [NAME], DPT",
+            ),
+            (
+                "goes to daycare at little sprouts in chicopee. Rx to CVS, ELM ST",
+                "goes to daycare at [HOSPITAL] in [GEO]. Rx to [HOSPITAL], [GEO]",
+            ),
             ("NA weekly. Sponsor Ray. PDMP ok", "NA weekly. Sponsor [NAME]. PDMP ok"),
             (
                 "lives alone at 44 pleasant st in ware, nephew checks on her",

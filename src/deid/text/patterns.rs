@@ -277,7 +277,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "works at target in holyoke mall", "a line cook at the student prince downtown": in
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
-        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
         // "may return to Target (cashier)": a name with the patient's job after it in brackets.
         ("HOSPITAL", format!(r"\b((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,2}}[A-Z][A-Za-z'&-]*)[ \t]*\((?i:{OCCUPATIONS})\)"), 1, Check::Employer),
         // "a retired MBTA bus driver", "a retired Caterpillar machinist": the employer before
@@ -371,7 +371,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"(?:\b(?:on|off|at|near)[ \t]+)((?:[a-z][a-z'-]+[ \t]+){1,2}(?:st|rd|ave|blvd|ln|street|road|avenue|lane|drive|terrace|ter|pkwy|parkway|hwy|court|ct|circle|cir|pike)\b\.?)".into(), 1, Check::Street),
         // A pharmacy's branch by its street: "rx sent to rite aid state st", "Rite Aid
         // University Dr".
-        ("GEO", r"(?:\b(?i:walgreens|rite aid|cvs)(?:[ \t]+#?\d+)?[ \t]+(?i:on[ \t]+|at[ \t]+)?)((?:[A-Za-z][A-Za-z'-]+[ \t]+){1,2}(?i:st|rd|ave|blvd|dr|street|road|avenue|drive|pike|hwy)\b\.?)".into(), 1, Check::Street),
+        ("GEO", r"(?:\b(?i:walgreens|rite aid|cvs)(?:[ \t]+#?\d+)?,?[ \t]+(?i:on[ \t]+|at[ \t]+)?)((?:[A-Za-z][A-Za-z'-]+[ \t]+){1,2}(?i:st|rd|ave|blvd|dr|street|road|avenue|drive|pike|hwy)\b\.?)".into(), 1, Check::Street),
         ("HOSPITAL", r"\b(?:Hospital|Medical Center|Hospice)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z'&.-]*(?:[ \t][A-Z][A-Za-z'&.-]*){0,3}".into(), 0, Check::None),
     ]
 }

@@ -2133,6 +2133,34 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
         }
     }
 
+    // "- brynn o'hara, DPT", "susan smith, pt": a first name and a surname in lower case,
+    // signing with a credential that ends the line, in a note with capitals elsewhere too.
+    for i in 1..n.saturating_sub(1) {
+        let (a, b, credential) = (&toks[i - 1], &toks[i], &toks[i + 1]);
+        let surname = b.shape == Shape::Lower
+            && (lowercase_name_like(b, text)
+                || b.flags & LAST != 0
+                    && b.flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | LOCATIVE)
+                        == 0);
+        // "maria lopez rn": a first name that is also a word, before a surname that is none.
+        let first_not_word = a.flags & (WORD | RARE_WORD) == 0 || b.flags & (WORD | RARE_WORD) == 0;
+        if a.shape == Shape::Lower
+            && a.flags & FIRST != 0
+            && a.flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL) == 0
+            && first_not_word
+            && gaps[i] == Gap::Space
+            && surname
+            && matches!(gaps[i + 1], Gap::Space | Gap::Comma)
+            && credential.flags & CREDENTIAL != 0
+            && credential_closes(text, credential, dict)
+            && mark[i - 1].is_none()
+            && mark[i].is_none()
+        {
+            mark[i - 1] = Some("NAME");
+            mark[i] = Some("NAME");
+        }
+    }
+
     // "flight home from phoenix", "drove back to eugene": where a trip began or ended names a
     // place even when the place is also a word and has no capital.
     for i in 2..n {
@@ -2339,7 +2367,8 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                     .iter()
                     .any(|p| p.eq_ignore_ascii_case(&text[toks[i - 1].start..toks[i - 1].end]));
             let next = &toks[i + 1];
-            if possessive
+            // "home with husband Piers.": without "her", where the name ends the clause.
+            if (possessive || person_follows(next, text, false))
                 && t.shape == Shape::Lower
                 && gaps[i + 1] == Gap::Space
                 && next.shape == Shape::Cap
