@@ -418,6 +418,10 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "Arrived by MedRide van at 0615; referred to allergy associates of hampden county",
+                "Arrived by [HOSPITAL] van at [DATE]; referred to allergy associates of [GEO] county",
+            ),
+            (
                 "Home with husband Piers. Plan 2x/wk. - brynn o'hara, DPT",
                 "Home with husband [NAME]. Plan 2x/wk. - [NAME], DPT",
             ),
@@ -931,6 +935,7 @@ mod tests {
     fn clinical_words_that_look_like_identifiers_are_kept() {
         for s in [
             "YOU WERE IN THE HOSPITAL FOR PNEUMONIA.",
+            "Claim denied by BlueCross on appeal.",
             "free fluid in Morison's pouch; Hoyer lift in use. Braden 16.",
             "ANESTHESIA: General endotracheal.",
             "water heater below 120F; neuropathy and fatigue 4/10.",

@@ -337,7 +337,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // "the adult day center of northampton": in lower case, an organisation named for its
         // town gives the town away.
-        ("GEO", r"(?:\b(?:center|centre|club|program|services|association|house|council|coalition|alliance|ymca|ywca)[ \t]+of[ \t]+(?:greater[ \t]+)?)((?:(?:east|west|north|south|new|great|old)[ \t]+)?[a-z]+)\b".into(), 1, Check::Town),
+        ("GEO", r"(?:\b(?:center|centre|club|program|services|association|associates|practice|partners|physicians|house|council|coalition|alliance|ymca|ywca)[ \t]+of[ \t]+(?:greater[ \t]+)?)((?:(?:east|west|north|south|new|great|old)[ \t]+)?[a-z]+)\b".into(), 1, Check::Town),
         // "narcan x2 by holyoke fd": the same in lower case, after a town the lists know and a
         // word that says who acted ("prefers home pd" is peritoneal dialysis).
         ("HOSPITAL", r"(?:\b(?:by|per|from|via|with|called|notified|and)[ \t]+)((?:[a-z][a-z'-]+[ \t]){1,2})(?:pd|fd|police(?: department| dept\.?)?|fire(?: department| dept\.?| rescue)?)\b".into(), 0, Check::Town),

@@ -1923,12 +1923,26 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                     }
                 }
             }
-            // "case manager from ServiceNet", "works at FedEx": a brand-shaped word no list
-            // knows, where a person comes from or is.
+            // "case manager from ServiceNet", "works at FedEx", "arrived by MedRide van": a
+            // brand-shaped word no list knows, where a person comes from or is, or what brought
+            // them.
+            // After "by" only a ride: "denied by BlueCross" names an insurer.
+            let by_ride = || {
+                i + 1 < n
+                    && gaps[i + 1] == Gap::Space
+                    && matches!(
+                        &text[toks[i + 1].start..toks[i + 1].end],
+                        "van" | "bus" | "cab" | "taxi" | "shuttle" | "ambulance" | "ride"
+                    )
+            };
             if i > 0
                 && t.flags == 0
                 && gaps[i] == Gap::Space
-                && matches!(&text[toks[i - 1].start..toks[i - 1].end], "from" | "at")
+                && match &text[toks[i - 1].start..toks[i - 1].end] {
+                    "from" | "at" => true,
+                    "by" => by_ride(),
+                    _ => false,
+                }
                 && mark[i].is_none()
                 && camel_case(t, text)
             {
