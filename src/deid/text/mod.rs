@@ -418,6 +418,10 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "npn 3-11\nABG at 1030. Blood cx sent x2 1200. 7a-7p shift quiet.",
+                "npn [DATE]\nABG at [DATE]. Blood cx sent x2 [DATE]. [DATE] shift quiet.",
+            ),
+            (
                 "Arrived by MedRide van at 0615; referred to allergy associates of hampden county",
                 "Arrived by [HOSPITAL] van at [DATE]; referred to allergy associates of [GEO] county",
             ),
@@ -935,6 +939,7 @@ mod tests {
     fn clinical_words_that_look_like_identifiers_are_kept() {
         for s in [
             "YOU WERE IN THE HOSPITAL FOR PNEUMONIA.",
+            "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
             "Claim denied by BlueCross on appeal.",
             "free fluid in Morison's pouch; Hoyer lift in use. Braden 16.",
             "ANESTHESIA: General endotracheal.",

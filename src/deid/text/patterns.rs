@@ -199,6 +199,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\b".into(), 0, Check::None),
         ("DATE", r"\b(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2}))\b".into(), 0, Check::NotRatio),
         ("DATE", r"\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b".into(), 0, Check::None),
+        // A nursing shift's hours in a note's heading: "CCU NPN 7P-7A", "npn 3-11", "Psych unit
+        // nursing 7-3", "7a-7p shift".
+        ("DATE", r"(?:\b(?i:npn|nsg|nursing|nurse's|nurses|rn|lpn|cna)[ \t]+(?:(?i:note|progress[ \t]+note|notes)[ \t]+)?)((?i:7a?-3p?|3p?-11p?|11p?-7a?|7a-7p|7p-7a|7a-7a|7p-7p))\b".into(), 1, Check::None),
+        ("DATE", r"\b((?i:7a?-3p?|3p?-11p?|11p?-7a?|7a-7p|7p-7a))[ \t]+(?i:shift)\b".into(), 1, Check::None),
         ("DATE", r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b".into(), 0, Check::None),
         // "March 3, 2024", "Mar 3", "March of 2019": one regex for the three, since a month's
         // short name ("mar", "dec", "oct") starts many words and each regex that fires checks
@@ -1280,9 +1284,14 @@ fn could_be_clock_time(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let before = text[..start].trim_end_matches([' ', '\t']);
+    // "cx sent x2 1200": a count of times done, then when.
+    let count = before
+        .rsplit([' ', '\t', '\n'])
+        .next()
+        .is_some_and(|w| w.len() == 2 && w.starts_with(['x', 'X']));
     if text[..start].ends_with('.')
         || before.ends_with(['$', '#', '/', '-', '+', '=', ':', 'x', 'X'])
-        || before.ends_with(|c: char| c.is_ascii_digit())
+        || before.ends_with(|c: char| c.is_ascii_digit()) && !count
     {
         return false;
     }
@@ -1304,7 +1313,7 @@ fn could_be_clock_time(text: &str, start: usize, end: usize) -> bool {
         .unwrap_or("");
     // "IS to 1250": a volume reached, not a time.
     let amount = matches!(prev, "to" | "TO" | "of" | "OF");
-    let abbreviation = prev.len() <= 4 && !words::is_common_word(prev);
+    let abbreviation = prev.len() <= 4 && !words::is_common_word(prev) && !count;
     prev.is_empty() || !(amount || abbreviation || words::is_clinical_term(prev))
 }
 
@@ -1573,6 +1582,7 @@ pub(super) const NOT_STREET_WORDS: &[&str] = &[
     "wk", "wks", "week", "weeks", "mo", "mos", "month", "months", "day", "days", "hr", "hrs",
     "hour", "hours", "min", "mins", "yr", "yrs", "year", "years", "mm", "cm", "mg", "ml", "kg",
     "y.o", "yo", "mcg", "units", "iv", "po", "im", "sq", "subq", "sc", "sl", "pr", "ivp", "ivpb",
+    "meq", "mmol", "cc", "gm", "tab", "tabs", "puffs", "liters",
 ];
 
 /// Leading words that are part of the sentence, not the facility's name.
