@@ -418,6 +418,10 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "Injections (March and July 2026). pt bib springfield pd. last admit providence behavioral.",
+                "Injections ([DATE] and [DATE]). pt bib [HOSPITAL]. last admit [HOSPITAL].",
+            ),
+            (
                 "npn 3-11\nABG at 1030. Blood cx sent x2 1200. 7a-7p shift quiet.",
                 "npn [DATE]\nABG at [DATE]. Blood cx sent x2 [DATE]. [DATE] shift quiet.",
             ),
