@@ -418,6 +418,14 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "splits time between naples and duluth. golf at quail creek country club.",
+                "splits time between [GEO] and [GEO]. golf at [HOSPITAL].",
+            ),
+            (
+                "Pt is a 41 yo MTA bus operator. Union rep (TWU Local 100) helping.",
+                "Pt is a 41 yo [HOSPITAL] bus operator. Union rep ([HOSPITAL]) helping.",
+            ),
+            (
                 "Injections (March and July 2026). pt bib springfield pd. last admit providence behavioral.",
                 "Injections ([DATE] and [DATE]). pt bib [HOSPITAL]. last admit [HOSPITAL].",
             ),
@@ -943,6 +951,7 @@ mod tests {
     fn clinical_words_that_look_like_identifiers_are_kept() {
         for s in [
             "YOU WERE IN THE HOSPITAL FOR PNEUMONIA.",
+            "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
             "Claim denied by BlueCross on appeal.",
             "free fluid in Morison's pouch; Hoyer lift in use. Braden 16.",

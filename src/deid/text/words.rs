@@ -1996,7 +1996,10 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             );
         if t.shape != Shape::Lower
             || gaps[i] != Gap::Space
-            || !(matches!(prev, "in" | "from" | "near" | "to") || before_landmark)
+            || !(matches!(prev, "in" | "from" | "near" | "to" | "between")
+                || before_landmark
+                // "splits time between naples and duluth": a second place after a first.
+                || matches!(prev, "and" | "or") && i >= 2 && mark[i - 2] == Some("GEO"))
             || mark[i].is_some()
         {
             continue;
