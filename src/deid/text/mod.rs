@@ -396,7 +396,10 @@ mod tests {
                 "CEA 6.8 in October, down since MAY",
                 "CEA 6.8 in [DATE], down since [DATE]",
             ),
-            ("you may return in may", "you may return in may"),
+            (
+                "you may return in may. the rash may return in the spring",
+                "you may return in [DATE]. the rash may return in the spring",
+            ),
             ("27 Old Farm Road, Belchertown 01007", "[GEO], [GEO]"),
             (
                 "Zoom meeting ID 884 2201 7734.",
@@ -417,6 +420,10 @@ mod tests {
     fn identifiers_found_by_their_context() {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
+            (
+                "S/P LAP APPY, DR ESPINOZA-WARD. pt moving in jan for a job. rtc may.",
+                "S/P LAP APPY, DR [NAME]. pt moving in [DATE] for a job. rtc [DATE].",
+            ),
             (
                 "splits time between naples and duluth. golf at quail creek country club.",
                 "splits time between [GEO] and [GEO]. golf at [HOSPITAL].",
@@ -951,6 +958,7 @@ mod tests {
     fn clinical_words_that_look_like_identifiers_are_kept() {
         for s in [
             "YOU WERE IN THE HOSPITAL FOR PNEUMONIA.",
+            "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
             "Claim denied by BlueCross on appeal.",

@@ -215,6 +215,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTH}\.?,?[\s-]+(?:\d{{4}}|\d{{2}})\b"), 0, Check::None),
         ("DATE", format!(r"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b"), 0, Check::None),
         ("DATE", format!(r"(?i:\b(?:in|since|during|until|till|through|thru|by|early|late|mid|last|next|this|before|after|from|of|return|rtc|due|seen|visit)[ \t-]+(?:(?:about|around|approx(?:imately|\.)?|roughly)[ \t]+)?)({MONTH_NAME}|{LOWER_MONTH_NAME})\b"), 1, Check::None),
+        // "moving to albany in jan for a job", "rtc may.": a month's short name or "may" after a
+        // word of time, where a sentence or phrase ends after it ("lot numbers in MAR" is the
+        // medication record).
+        ("DATE", r"(?i:\b(?:in|since|until|till|by|rtc|return|due|before|after|from|early|late|mid|next|last)[ \t]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\.?|(?i:may))(?:[ \t]*[,;:)!?]|\.(?:[ \t]|\r?\n|$)|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:for|and|or|to|when|if|at|of|with)\b|[ \t]+\d)".into(), 1, Check::None),
         // "(March and July 2026)", "June-August": a month's name beside another month.
         ("DATE", format!(r"\b({MONTH_NAME})(?:[ \t]*[,&/-][ \t]*|[ \t]+(?:and|or|to|through|thru|AND|OR|TO|THROUGH|THRU)[ \t]+)(?:{MONTH_NAME})\b"), 1, Check::None),
         ("DATE", format!(r"\b(?:{MONTH_NAME})(?:[ \t]*[,&/-][ \t]*|[ \t]+(?:and|or|to|through|thru|AND|OR|TO|THROUGH|THRU)[ \t]+)({MONTH_NAME})\b"), 1, Check::None),
