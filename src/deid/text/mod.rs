@@ -421,6 +421,10 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
+                "works as a hairdresser at studio 9 salon in westfield.",
+                "works as a hairdresser at [HOSPITAL] in [GEO].",
+            ),
+            (
                 "S/P LAP APPY, DR ESPINOZA-WARD. pt moving in jan for a job. rtc may.",
                 "S/P LAP APPY, DR [NAME]. pt moving in [DATE] for a job. rtc [DATE].",
             ),

@@ -288,7 +288,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "works at target in holyoke mall", "a line cook at the student prince downtown": in
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
-        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'&-]*[ \t]+){{0,2}}[a-z][a-z'&-]*)[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?([a-z][a-z'&-]*(?:[ \t]+[a-z0-9][a-z0-9'&-]*){{0,2}})[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
         // "a 41 yo MTA bus operator", "USPS mail carrier": an employer's initials before the
         // patient's job ("ICU nurse" names a unit: clinical words are no employer).
         ("HOSPITAL", format!(r"\b([A-Z]{{2,5}})[ \t]+(?:[a-z]+[ \t]+)?(?:{OCCUPATIONS})\b"), 1, Check::NameOnly),
