@@ -421,8 +421,8 @@ mod tests {
         let cases = [
             ("Wife (Adaeze) at bedside", "Wife ([NAME]) at bedside"),
             (
-                "works as a hairdresser at studio 9 salon in westfield.",
-                "works as a hairdresser at [HOSPITAL] in [GEO].",
+                "works as a hairdresser at studio 9 salon in westfield. daycare at bright horizons longmeadow.",
+                "works as a hairdresser at [HOSPITAL] in [GEO]. daycare at [HOSPITAL] [GEO].",
             ),
             (
                 "S/P LAP APPY, DR ESPINOZA-WARD. pt moving in jan for a job. rtc may.",

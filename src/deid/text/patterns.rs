@@ -289,6 +289,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
         ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?([a-z][a-z'&-]*(?:[ \t]+[a-z0-9][a-z0-9'&-]*){{0,2}})[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
+        // "daycare at bright horizons longmeadow.", "at work at intel folsom.": the same with the
+        // town right after the name, where the sentence ends.
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|work|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?([a-z][a-z'&-]*(?:[ \t]+[a-z0-9][a-z0-9'&-]*){{0,2}})[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)[ \t]*(?:[.,;:)]|\r?\n|$)"), 1, Check::LowerEmployer),
         // "a 41 yo MTA bus operator", "USPS mail carrier": an employer's initials before the
         // patient's job ("ICU nurse" names a unit: clinical words are no employer).
         ("HOSPITAL", format!(r"\b([A-Z]{{2,5}})[ \t]+(?:[a-z]+[ \t]+)?(?:{OCCUPATIONS})\b"), 1, Check::NameOnly),
@@ -614,6 +617,12 @@ fn find_one<'t>(
             Check::LowerEmployer => {
                 let Some((s, e)) = locs.get(1) else { continue };
                 let first = text[s..e].split([' ', '\t']).next().unwrap_or("");
+                let last = text[s..e].rsplit([' ', '\t']).next().unwrap_or("");
+                // "usps in easthampton.": the town-after-the-name reading ran a preposition
+                // into the name; the reading with "in" has it.
+                if matches!(last, "in" | "at" | "on" | "of" | "near" | "by" | "based") {
+                    continue;
+                }
                 // Without a town the regex matched a street after "on", which places it too.
                 let town_known = locs.get(2).is_none_or(|(ts, te)| {
                     let town = &text[ts..te];
@@ -633,6 +642,23 @@ fn find_one<'t>(
                     || !town_known
                 {
                     continue;
+                }
+                // The town is a place too, whether "in" comes before it or not ("in holyoke
+                // mall": the town's word alone). Without "in" it must be no English word:
+                // "the student prince downtown;".
+                if let Some((ts, te)) = locs.get(2) {
+                    let town = &text[ts..te];
+                    let after_in = text[..ts].trim_end_matches([' ', '\t']).ends_with(" in");
+                    let first_word = town.split([' ', '\t']).next().unwrap_or("");
+                    if !after_in && words::is_common_word(first_word) {
+                        continue;
+                    }
+                    let te = if words::is_city(town) {
+                        te
+                    } else {
+                        ts + town.find([' ', '\t']).unwrap_or(town.len())
+                    };
+                    out.push((ts, te, "GEO"));
                 }
             }
             Check::RetiredFrom => {
