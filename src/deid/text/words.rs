@@ -2160,7 +2160,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
         }
     }
 
-    // "- brynn o'hara, DPT", "susan smith, pt": a first name and a surname in lower case,
+    // "- brynn o'hara, DPT", "- susan lopez, MD": a first name and a surname in lower case,
     // signing with a credential that ends the line, in a note with capitals elsewhere too.
     for i in 1..n.saturating_sub(1) {
         let (a, b, credential) = (&toks[i - 1], &toks[i], &toks[i + 1]);
