@@ -1061,15 +1061,15 @@ fn lookup(dict: &Dict, word: &str, key: &mut String) -> u16 {
     }
     if key.contains('-') {
         // "Smith-Jones" is a name; "X-ray" and "follow-up" are words.
-        let flags = key
-            .split('-')
-            .filter_map(|part| dict.flags.get(part))
-            .fold(0, |acc, f| acc | f);
         // "ESPINOZA-WARD": parts that are all names, one of them no word, make a name,
         // though another part is also a word ("triple-decker", "pan-sens", "Hem-o-lok" do not).
-        let part_flags = || key.split('-').map(|part| dict.flags.get(part).unwrap_or(0));
-        let all_names = part_flags().all(|f| f & NAME != 0);
-        let only_a_name = part_flags().any(|f| f & NAME != 0 && f & (WORD | RARE_WORD) == 0);
+        let (mut flags, mut all_names, mut only_a_name) = (0, true, false);
+        for part in key.split('-') {
+            let f = dict.flags.get(part).unwrap_or(0);
+            flags |= f;
+            all_names &= f & NAME != 0;
+            only_a_name |= f & NAME != 0 && f & (WORD | RARE_WORD) == 0;
+        }
         return if all_names && only_a_name && flags & CLINICAL == 0 {
             flags & !(WORD | RARE_WORD)
         } else {
