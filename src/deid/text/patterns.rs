@@ -119,6 +119,15 @@ const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|cli
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care|Allergy (?:&|and) (?:Asthma|Immunology)|Asthma (?:&|and) Allergy|Immunology|Otolaryngology|Pain Management|Geriatrics";
 const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinics?|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|Estates|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Ambulette|Medical Transport(?:ation)?|Group Home|Lodge|Inn|Elder Services|Collective|Country Club|Golf Club|Yacht Club|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
+/// What joins two months' names: "March and July", "June-August", "APRIL, MAY".
+const MONTH_JOINER: &str =
+    r"(?:[ \t]*[,&/-][ \t]*|[ \t]+(?:and|or|to|through|thru|AND|OR|TO|THROUGH|THRU)[ \t]+)";
+/// A nursing shift's hours: "7a-3p", "3-11", "11p-7a", "7A-7P".
+const SHIFT_HOURS: &str = "7a?-3p?|3p?-11p?|11p?-7a?|7a-7p|7p-7a";
+/// In a lowercase note, what comes between a word of work and the employer's name, and the
+/// name itself (group 1), up to the space after it: "works part time as a cashier at the
+/// student prince ".
+const LOWER_EMPLOYER_NAME: &str = r"[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{1,30}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?([a-z][a-z'&-]*(?:[ \t]+[a-z0-9][a-z0-9'&-]*){0,2})[ \t]+";
 /// Occupations a patient retires from, after the employer's name.
 const OCCUPATIONS: &str = "driver|machinist|teacher|nurse|engineer|worker|employee|mechanic|electrician|firefighter|officer|clerk|cashier|manager|supervisor|technician|tech|cook|chef|janitor|custodian|carpenter|plumber|welder|accountant|secretary|receptionist|analyst|programmer|salesman|rep|aide|guard|pilot|attendant|librarian|professor|lineman|laborer|operator|dispatcher|inspector|executive|administrator|foreman|loader|stocker|waitress|waiter|bartender|baker|butcher|hairdresser|painter|roofer|housekeeper|conductor|trucker|courier|carrier|instructor|scientist|chemist|assembler";
 
@@ -201,8 +210,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b".into(), 0, Check::None),
         // A nursing shift's hours in a note's heading: "CCU NPN 7P-7A", "npn 3-11", "Psych unit
         // nursing 7-3", "7a-7p shift".
-        ("DATE", r"(?:\b(?i:npn|nsg|nursing|nurse's|nurses|rn|lpn|cna)[ \t]+(?:(?i:note|progress[ \t]+note|notes)[ \t]+)?)((?i:7a?-3p?|3p?-11p?|11p?-7a?|7a-7p|7p-7a|7a-7a|7p-7p))\b".into(), 1, Check::None),
-        ("DATE", r"\b((?i:7a?-3p?|3p?-11p?|11p?-7a?|7a-7p|7p-7a))[ \t]+(?i:shift)\b".into(), 1, Check::None),
+        ("DATE", format!(r"(?:\b(?i:npn|nsg|nursing|nurse's|nurses|rn|lpn|cna)[ \t]+(?:(?i:note|progress[ \t]+note|notes)[ \t]+)?)((?i:{SHIFT_HOURS}|7a-7a|7p-7p))\b"), 1, Check::None),
+        ("DATE", format!(r"\b((?i:{SHIFT_HOURS}))[ \t]+(?i:shift)\b"), 1, Check::None),
         ("DATE", r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b".into(), 0, Check::None),
         // "March 3, 2024", "Mar 3", "March of 2019": one regex for the three, since a month's
         // short name ("mar", "dec", "oct") starts many words and each regex that fires checks
@@ -220,8 +229,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // medication record).
         ("DATE", r"(?i:\b(?:in|since|until|till|by|rtc|return|due|before|after|from|early|late|mid|next|last)[ \t]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\.?|(?i:may))(?:[ \t]*[,;:)!?]|\.(?:[ \t]|\r?\n|$)|[ \t]*\r?\n|[ \t]*$|[ \t]+(?i:for|and|or|to|when|if|at|of|with)\b|[ \t]+\d)".into(), 1, Check::None),
         // "(March and July 2026)", "June-August": a month's name beside another month.
-        ("DATE", format!(r"\b({MONTH_NAME})(?:[ \t]*[,&/-][ \t]*|[ \t]+(?:and|or|to|through|thru|AND|OR|TO|THROUGH|THRU)[ \t]+)(?:{MONTH_NAME})\b"), 1, Check::None),
-        ("DATE", format!(r"\b(?:{MONTH_NAME})(?:[ \t]*[,&/-][ \t]*|[ \t]+(?:and|or|to|through|thru|AND|OR|TO|THROUGH|THRU)[ \t]+)({MONTH_NAME})\b"), 1, Check::None),
+        ("DATE", format!(r"\b({MONTH_NAME}){MONTH_JOINER}(?:{MONTH_NAME})\b"), 1, Check::None),
+        ("DATE", format!(r"\b(?:{MONTH_NAME}){MONTH_JOINER}({MONTH_NAME})\b"), 1, Check::None),
         ("DATE", r"\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b".into(), 0, Check::MonthDay),
         ("DATE", r"(?i)\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?".into(), 0, Check::ClockTime),
         ("DATE", r"(?i)\b(?:1[0-2]|[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)".into(), 0, Check::None),
@@ -288,10 +297,10 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "works at target in holyoke mall", "a line cook at the student prince downtown": in
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
-        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?([a-z][a-z'&-]*(?:[ \t]+[a-z0-9][a-z0-9'&-]*){{0,2}})[ \t]+(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|daycare|preschool|school|church|{OCCUPATIONS}){LOWER_EMPLOYER_NAME}(?:in[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)|on[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]+(?:st|rd|ave|blvd|ln|dr|street|road|avenue|lane|drive|way|hwy|highway|pike)\b|downtown\b)"), 1, Check::LowerEmployer),
         // "daycare at bright horizons longmeadow.", "at work at intel folsom.": the same with the
         // town right after the name, where the sentence ends.
-        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|work|daycare|preschool|school|church|{OCCUPATIONS})[ \t]+(?:(?:part|full)[ \t-]time[ \t]+)?(?:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?:at|for)[ \t]+(?:the[ \t]+)?([a-z][a-z'&-]*(?:[ \t]+[a-z0-9][a-z0-9'&-]*){{0,2}})[ \t]+([a-z]+(?:[ \t]+[a-z]+)?)[ \t]*(?:[.,;:)]|\r?\n|$)"), 1, Check::LowerEmployer),
+        ("HOSPITAL", format!(r"\b(?:works|working|worked|employed|job|work|daycare|preschool|school|church|{OCCUPATIONS}){LOWER_EMPLOYER_NAME}([a-z]+(?:[ \t]+[a-z]+)?)[ \t]*(?:[.,;:)]|\r?\n|$)"), 1, Check::LowerEmployer),
         // "a 41 yo MTA bus operator", "USPS mail carrier": an employer's initials before the
         // patient's job ("ICU nurse" names a unit: clinical words are no employer).
         ("HOSPITAL", format!(r"\b([A-Z]{{2,5}})[ \t]+(?:[a-z]+[ \t]+)?(?:{OCCUPATIONS})\b"), 1, Check::NameOnly),
@@ -623,14 +632,27 @@ fn find_one<'t>(
                 if matches!(last, "in" | "at" | "on" | "of" | "near" | "by" | "based") {
                     continue;
                 }
-                // Without a town the regex matched a street after "on", which places it too.
-                let town_known = locs.get(2).is_none_or(|(ts, te)| {
-                    let town = &text[ts..te];
-                    words::is_city(town)
-                        || town
-                            .split_once([' ', '\t'])
-                            .is_some_and(|(one, _)| words::is_city(one))
-                });
+                // Without a town the regex matched a street after "on" or "downtown", which
+                // place it too. With one, the town's place: all of it, or its first word ("in
+                // holyoke mall"); a town no list knows is no place.
+                let town = match locs.get(2) {
+                    None => None,
+                    Some((ts, te)) => {
+                        let whole = &text[ts..te];
+                        let place_end = if words::is_city(whole) {
+                            Some(te)
+                        } else {
+                            whole
+                                .split_once([' ', '\t'])
+                                .filter(|(one, _)| words::is_city(one))
+                                .map(|(one, _)| ts + one.len())
+                        };
+                        match place_end {
+                            Some(pe) => Some((ts, pe)),
+                            None => continue,
+                        }
+                    }
+                };
                 // "a teacher at the high school in ware": only a facility's generic words.
                 if STREET_DETERMINERS.contains(&first)
                     || is_generic_word(first)
@@ -639,25 +661,17 @@ fn find_one<'t>(
                         first,
                         "home" | "night" | "nights" | "work" | "least" | "times"
                     )
-                    || !town_known
                 {
                     continue;
                 }
-                // The town is a place too, whether "in" comes before it or not ("in holyoke
-                // mall": the town's word alone). Without "in" it must be no English word:
-                // "the student prince downtown;".
-                if let Some((ts, te)) = locs.get(2) {
-                    let town = &text[ts..te];
+                // The town is a place too, whether "in" comes before it or not. Without "in"
+                // it must be no English word: "the student prince downtown;".
+                if let Some((ts, te)) = town {
                     let after_in = text[..ts].trim_end_matches([' ', '\t']).ends_with(" in");
-                    let first_word = town.split([' ', '\t']).next().unwrap_or("");
+                    let first_word = text[ts..te].split([' ', '\t']).next().unwrap_or("");
                     if !after_in && words::is_common_word(first_word) {
                         continue;
                     }
-                    let te = if words::is_city(town) {
-                        te
-                    } else {
-                        ts + town.find([' ', '\t']).unwrap_or(town.len())
-                    };
                     out.push((ts, te, "GEO"));
                 }
             }
@@ -693,8 +707,9 @@ fn find_one<'t>(
                 }
             }
             Check::MilitaryTime => {
-                if !military_time(text, start, end) {
-                    if could_be_clock_time(text, start, end) {
+                let around = FourDigits::around(text, start, end);
+                if !military_time(&around) {
+                    if could_be_clock_time(&around) {
                         note_dates.doubted_times.push((start, end));
                     }
                     continue;
@@ -1207,24 +1222,54 @@ fn is_weekday_abbreviation(word: &str) -> bool {
     .any(|d| d.eq_ignore_ascii_case(word))
 }
 
-fn military_time(text: &str, start: usize, end: usize) -> bool {
-    let span = &text[start..end];
+/// A four-digit match and what stands around it, read once for [`military_time`] and, when
+/// that finds no context, [`could_be_clock_time`].
+struct FourDigits<'t> {
+    span: &'t str,
+    /// The text before, without the spaces or tabs right before the match.
+    before: &'t str,
+    /// The text after, without the spaces or tabs right after the match.
+    after: &'t str,
+    /// The alphanumeric word the text after starts with ("" if none).
+    next: &'t str,
+    /// Whether a period touches the match ("2.0600").
+    dot_before: bool,
+}
+
+impl<'t> FourDigits<'t> {
+    fn around(text: &'t str, start: usize, end: usize) -> Self {
+        let after = text[end..].trim_start_matches([' ', '\t']);
+        FourDigits {
+            span: &text[start..end],
+            before: text[..start].trim_end_matches([' ', '\t']),
+            after,
+            next: after
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or(""),
+            dot_before: text[..start].ends_with('.'),
+        }
+    }
+}
+
+fn military_time(around: &FourDigits) -> bool {
+    let &FourDigits {
+        span,
+        before,
+        after,
+        next,
+        dot_before,
+    } = around;
     let year_like = names_a_year(span);
-    let before = text[..start].trim_end_matches([' ', '\t']);
-    let after = text[end..].trim_start_matches([' ', '\t']);
     // A range "0700-1900", or a timestamp heading an entry ("TRIAGE 1347:", "0815: seen").
     if span.contains('-')
         || after.starts_with(':') && !after[1..].starts_with(|c: char| c.is_ascii_digit())
     {
         return true;
     }
-    let next = after
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or("");
     // "2.0600" is a decimal; "IV X2. 0600 CONVERTED" starts a sentence with a time.
     if UNITS.iter().any(|u| u.eq_ignore_ascii_case(next))
-        || text[..start].ends_with('.')
+        || dot_before
         || before.ends_with(['$', '#'])
     {
         return false;
@@ -1316,28 +1361,28 @@ fn names_a_year(span: &str) -> bool {
 /// Whether a four-digit number no context made a time is one in a note that gives times
 /// elsewhere: not a year, not a quantity with its unit, a dose with its schedule, a result
 /// after a drug, test or abbreviation ("UOP 1200"), a decimal or a price.
-fn could_be_clock_time(text: &str, start: usize, end: usize) -> bool {
-    let span = &text[start..end];
+fn could_be_clock_time(around: &FourDigits) -> bool {
+    let &FourDigits {
+        span,
+        before,
+        next,
+        dot_before,
+        ..
+    } = around;
     if span.len() != 4 || names_a_year(span) {
         return false;
     }
-    let before = text[..start].trim_end_matches([' ', '\t']);
     // "cx sent x2 1200": a count of times done, then when.
     let count = before
         .rsplit([' ', '\t', '\n'])
         .next()
         .is_some_and(|w| w.len() == 2 && w.starts_with(['x', 'X']));
-    if text[..start].ends_with('.')
+    if dot_before
         || before.ends_with(['$', '#', '/', '-', '+', '=', ':', 'x', 'X'])
         || before.ends_with(|c: char| c.is_ascii_digit()) && !count
     {
         return false;
     }
-    let next = text[end..]
-        .trim_start_matches([' ', '\t'])
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or("");
     if UNITS
         .iter()
         .chain(DOSE_SCHEDULE)
