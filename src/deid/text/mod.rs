@@ -425,6 +425,34 @@ mod tests {
                 "works as a hairdresser at [HOSPITAL] in [GEO]. daycare at [HOSPITAL] [GEO].",
             ),
             (
+                "- delia franks rn, red river hospice. go to phoenix children's ED if worse.",
+                "- [NAME] rn, [HOSPITAL]. go to [HOSPITAL] ED if worse.",
+            ),
+            (
+                "PASTOR FROM FIRST BAPTIST VISITED. AROM 1325 clear. last seen 12/86, return 8/79.",
+                "PASTOR FROM [HOSPITAL] VISITED. AROM [DATE] clear. last seen [DATE], return [DATE].",
+            ),
+            (
+                "pt's husband earl passed in june. sw called the unit, spoke with rick, pending bed.",
+                "pt's husband [NAME] passed in [DATE]. sw called the unit, spoke with [NAME], pending bed.",
+            ),
+            (
+                "truck towed to bob's towing. plan to deliver at north memorial. rtc 2 wks.",
+                "truck towed to [HOSPITAL]. plan to deliver at [HOSPITAL]. rtc 2 wks.",
+            ),
+            (
+                "- Mon AM: found confused; arr 1002. Works at the USPS facility. Seen at UW Health.",
+                "- [DATE] AM: found confused; arr [DATE]. Works at the [HOSPITAL] facility. Seen at [HOSPITAL].",
+            ),
+            (
+                "F/U AT SOUTHEASTERN ORTHOPAEDIC SPECIALISTS, CAPITAL CIRCLE.",
+                "F/U AT [HOSPITAL], [GEO].",
+            ),
+            (
+                "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
+                "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
+            ),
+            (
                 "S/P LAP APPY, DR ESPINOZA-WARD. pt moving in jan for a job. rtc may.",
                 "S/P LAP APPY, DR [NAME]. pt moving in [DATE] for a job. rtc [DATE].",
             ),
@@ -962,6 +990,11 @@ mod tests {
     fn clinical_words_that_look_like_identifiers_are_kept() {
         for s in [
             "YOU WERE IN THE HOSPITAL FOR PNEUMONIA.",
+            "FHT cat I. Epidural placed. Change M/W/F. Low air loss. Twin A and B. Mom pumping.",
+            "BP STABLE ON LEVO 0.06. Callback: see chart. Simvastatin/ezetimibe 10/40 daily.",
+            "IN HER USUAL STATE OF HEALTH. HUSBAND WORKS AT HOME. + Neer. Public Health notified.",
+            "she manages the deli at work; son will drive; her son will pick up meds.",
+            "TUFTS HEALTH PLAN ID on file. geri f/u today.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",

@@ -77,7 +77,37 @@ enum Check {
     /// Group 1's first word is in no word list: a name, not "home" or "night".
     UnknownWord,
     UnknownTerm,
+    /// "UW Health": as [`Check::Facility`] (or [`Check::UpperFacility`] in capitals), and no
+    /// word before "Health" that names a kind of health ("Public Health", "USUAL STATE OF
+    /// HEALTH" is no name).
+    HealthSystem,
 }
+
+/// Words before "Health" that name a kind or state of health, not a health system.
+const HEALTH_KINDS: &[&str] = &[
+    "public",
+    "student",
+    "employee",
+    "population",
+    "global",
+    "men's",
+    "sexual",
+    "reproductive",
+    "oral",
+    "digital",
+    "spiritual",
+    "environmental",
+    "usual",
+    "good",
+    "poor",
+    "fair",
+    "excellent",
+    "overall",
+    "optimal",
+    "baseline",
+    "adult",
+    "campus",
+];
 
 struct Pattern {
     kind: &'static str,
@@ -114,10 +144,10 @@ const ID_SUFFIX: &str =
 const ID_MARKER: &str = r"(?:\s*(?i:id|identifier|number|num|no\.|no|#)\s*[:#=]?|\s*[:#=])\s*#?\s*";
 pub(super) const STREET_SUFFIX: &str = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Alley|Pike|Turnpike|Plaza";
 /// What ends a facility's name in a lowercase note.
-const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|behavioral|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle(?: school)?|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational|college|university|fitness|gym|estates|group home|preschool|daycare|day care|elder services|collective|country club|golf club|yacht club";
+const LOWERCASE_FACILITY_SUFFIX: &str = "hospital|memorial|children's|towing|garage|tavern|grill|pub|hardware|medical center|urgent care|clinic|pediatrics|rehab|health center|nursing home|nursing center|hospice|family medicine|family practice|family health|orthopaedics|orthopedics|imaging|dialysis|home health|behavioral health|behavioral|memory care|physical therapy|associates|medical group|surgery center|sleep center|infusion center|senior living|assisted living|gastroenterology|cardiology|neurology|urology|dermatology|oncology|laboratory|vna|elementary(?: school)?|middle(?: school)?|high school|academy|church|institute|dental|bone (?:&|and) joint|internal medicine|primary care|learning center|specialty center|surgeons|kidney care|home care|heart (?:&|and) vascular|community health center|senior services|senior center|council on aging|health network|shelter|residential|barbershop|barber shop|salon|restaurant|diner|bakery|pizzeria|auto body|hall|manor|lodge|commons|farms|episcopal|lutheran|baptist|methodist|presbyterian|congregational|college|university|fitness|gym|estates|group home|preschool|daycare|day care|elder services|collective|country club|golf club|yacht club";
 /// Specialties that name a practice when a specific word comes before them.
 const PRACTICE_SUFFIX: &str = r"Orthopa?edics|Orthopa?edic Associates|Cardiology|Dermatology|Oncology|Hematology|Hematology[ /-]Oncology|Neurology|Urology|Gastroenterology|Ophthalmology|Optometry|Podiatry|Audiology|Rheumatology|Nephrology|Endocrinology|Pulmonology|Psychiatry|Radiology|Obstetrics(?: (?:&|and) Gynecology)?|OB/?GYN|Women's Health|Occupational (?:Health|Medicine)|Sports Medicine|Chiropractic|Lab(?:oratory|s)?|Pharmacy|Counseling(?: Services| Center)?|Internal Medicine|Primary Care|Allergy (?:&|and) (?:Asthma|Immunology)|Asthma (?:&|and) Allergy|Immunology|Otolaryngology|Pain Management|Geriatrics";
-const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinics?|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|Estates|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Ambulette|Medical Transport(?:ation)?|Group Home|Lodge|Inn|Elder Services|Collective|Country Club|Golf Club|Yacht Club|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
+const FACILITY_SUFFIX: &str = r"Hospital|Medical Cent(?:er|re)|Med\.? Ctr|Health Cent(?:er|re)|Health System|Healthcare|Health Care|Clinics?|Infirmary|Nursing Home|Nursing Facility|Rehab(?:ilitation)?(?: Cent(?:er|re)| Hospital| Facility)?|Hospice|Cancer Cent(?:er|re)|Cancer Institute|Surgery Cent(?:er|re)|Surgical Cent(?:er|re)|Care Cent(?:er|re)|Assisted Living|Senior Living|Medical Group|Associates|Specialists|Health Partners|Surgeons|Physicians|Practice|Pediatrics|Dental|Dentistry|Urgent Care|Family Medicine|(?:Endoscopy|Imaging|Dialysis|Eye|Infusion|Birth|Sleep|Wound) Cent(?:er|re)|Institute|Bone (?:&|and) Joint|Home Health|Home Care|Visiting Nurses?|Kidney Care|Dialysis|Behavioral Health|Memory Care|Church|Chapel|Synagogue|Mosque|Baptist|Methodist|Lutheran|Episcopal|Presbyterian|Congregational|Physical Therapy|Heart (?:&|and) Vascular(?: Institute| Cent(?:er|re))?|(?:Specialty|Learning|Child Care|Childcare|Day Care|Daycare|Recovery|Treatment|Community|Resource|Family) Cent(?:er|re)|(?:Family|Social|Human|Community|Youth|Children's|Refugee|Immigrant) Services?|Preschool|Montessori|Association|Shelter|Gym|Fitness(?: Cent(?:er|re))?|Estates|VNA|Senior Services|Senior Cent(?:er|re)|Council on Aging|Property Management|Apartments|Towers|Ambulance(?: Service)?|Ambulette|Medical Transport(?:ation)?|Group Home|Lodge|Inn|Elder Services|Collective|Country Club|Golf Club|Yacht Club|Barbershop|Barber Shop|Salon|Restaurant|Diner|Bakery|Pizzeria|Auto Body|Towing|Garage|Tavern|Grill|Pub|Deli|Hardware|(?:Elementary|Middle|High|Junior High|Charter|Grammar|Intermediate) School";
 
 /// What joins two months' names: "March and July", "June-August", "APRIL, MAY".
 const MONTH_JOINER: &str =
@@ -208,6 +238,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("DATE", r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\b".into(), 0, Check::None),
         ("DATE", r"\b(?:\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2}))\b".into(), 0, Check::NotRatio),
         ("DATE", r"\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b".into(), 0, Check::None),
+        // A month and a year's two digits, which no day can be, after a word that dates:
+        // "last seen 12/86", "completed 10/75", "return 8/79".
+        ("DATE", r"(?i:\b(?:in|since|seen|return|rtc|completed|started|stopped|until|till|from|dated|through|thru|before|after|diagnosed|dx|f/u|fu)[ \t]+)((?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\d))(?:[ \t]*[.,;:)]|[ \t]*\r?\n|[ \t]*$|[ \t]+[A-Za-z][a-z])".into(), 1, Check::None),
         // A nursing shift's hours in a note's heading: "CCU NPN 7P-7A", "npn 3-11", "Psych unit
         // nursing 7-3", "7a-7p shift".
         ("DATE", format!(r"(?:\b(?i:npn|nsg|nursing|nurse's|nurses|rn|lpn|cna)[ \t]+(?:(?i:note|progress[ \t]+note|notes)[ \t]+)?)((?i:{SHIFT_HOURS}|7a-7a|7p-7p))\b"), 1, Check::None),
@@ -247,6 +280,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "home Thurs with VNA": a day's short name after a word of time, whatever follows
         // it but a slash ("2.5 mg Mon/Fri" is a schedule).
         ("DATE", format!(r"(?i:\b(?:{DAY_TIME_WORDS})[ \t]+)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|MON|TUES?|WED|THU(?:RS?)?|FRI|SAT|SUN|tues|thurs?)\.?(?:[^/\w]|$)"), 1, Check::None),
+        // "- Mon AM: wife found him": the weekdays whose short names are also words, before a
+        // part of the day.
+        ("DATE", r"\b((?:Mon|Sat|Sun|MON|SAT|SUN|mon|sat|sun)\.?)[ \t]+(?i:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening|night)\b".into(), 1, Check::None),
         ("DATE", r"(?:^|[^/\w])((?i:tues?|weds?|thu(?:rs?)?|fri)\.?)(?:[ \t]*[,;:)?!]|[ \t]*\.(?:\s|$)|[ \t]*$|[ \t]+(?i:if|at|am|pm|morning|afternoon|evening|night)\b)".into(), 1, Check::None),
         ("DATE", r"(?i:\b(?:in|since|until|till|through|thru|by|from|early|late|mid|last|next|this|before|after|rtc|return|due)[ \t-]+)((?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|december)\.?)(?:[ \t]*[.,;:)]|[ \t]*$|[ \t]+(?i:and|or|to|when|with|\d))".into(), 1, Check::None),
         ("AGE", r"(?i:\b(?:pt|patient|he|she|who|mother|father|mom|dad|grandmother|grandfather|husband|wife)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)(9\d|1[01]\d)(?:[ \t]*(?:and\b|,|;|\)|\.[ \t]|\.$|$))".into(), 1, Check::None),
@@ -255,7 +291,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", format!(r"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEWnsew]\.?[ \t]+)?(?:(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)[ \t]+){{1,3}}(?i:{STREET_SUFFIX})\b\.?(?:,?\s*(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|#)\.?\s*#?\s*[A-Za-z0-9-]+)?"), 0, Check::NumberedStreet),
         ("GEO", r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+\b".into(), 0, Check::None),
         // Roads by number ("Route 9", "Hwy 101", "Interstate 95"); not "I-131", an isotope.
-        ("GEO", r"\b(?:Route|Rte\.?|Rt\.?|Highway|Hwy\.?|Interstate|State Route|County Road|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD|route|rte\.?|highway|hwy\.?|interstate|state route|county road)[ \t]+\d{1,3}[A-Za-z]?\b".into(), 0, Check::None),
+        ("GEO", r"\b(?:Route|Rte\.?|Rt\.?|Highway|Hwy\.?|Interstate|State Route|County Road|Loop|Spur|Farm Road|Ranch Road|LOOP|SPUR|ROUTE|RTE\.?|HIGHWAY|HWY\.?|INTERSTATE|STATE ROUTE|COUNTY ROAD|route|rte\.?|highway|hwy\.?|interstate|state route|county road)[ \t]+\d{1,3}[A-Za-z]?\b".into(), 0, Check::None),
         // "MOTORCYCLE VS CAR ON RT 202": "RT" is also respiratory therapy, so only where a road
         // is expected.
         ("GEO", r"(?:\b(?i:on|off|along|via|near|at|from|of)[ \t]+)((?:RT|rt)\.?[ \t]+\d{1,3}[A-Za-z]?)\b".into(), 1, Check::None),
@@ -279,7 +315,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // In capitals: "JQP/LW D: 11/29/2025", the dictation date after the initials.
         ("NAME", r"(?m)^([A-Z]{2,4})/[A-Z]{2,4}[ \t]+(?:DD|D)[ \t]*:".into(), 1, Check::None),
         ("NAME", r"(?m)^[A-Z]{2,4}/([A-Z]{2,4})[ \t]+(?:DD|D)[ \t]*:".into(), 1, Check::None),
-        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE)\b".into(), 0, Check::Facility),
+        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Circle|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE|CIRCLE)\b".into(), 0, Check::Facility),
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
         ("GEO", r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){0,2}[A-Z][A-Za-z.'-]+),?[ \t]+\d{5}(?:-\d{4})?\b".into(), 0, Check::CityZip),
@@ -288,12 +324,15 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:County|Parish)\b|\b(?:[A-Z]+[ \t]){1,2}(?:COUNTY|PARISH)\b".into(), 0, Check::None),
         ("HOSPITAL", format!(r"\b(?:(?:St\.?|Saint)\s+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+(?:(?:of|for|and)[ \t]+(?:the[ \t]+)?)?){{1,5}}(?:{FACILITY_SUFFIX})\b"), 0, Check::Facility),
         ("HOSPITAL", format!(r"\b(?:[A-Z][A-Z'&.-]*[ \t]+(?:(?:OF|FOR|AND)[ \t]+(?:THE[ \t]+)?)?){{1,5}}(?:{})\b", FACILITY_SUFFIX.to_uppercase()), 0, Check::UpperFacility),
+        // A health system by its own name: "UW Health", "Howard Brown Health"; without "of"
+        // between, which "state of health" has.
+        ("HOSPITAL", r"\b(?:[A-Z][A-Za-z'&.-]*[ \t]+){1,3}(?:Health|HEALTH)\b".into(), 0, Check::HealthSystem),
         // "Governor's Center", "Loomis's Centre", "FROM GOVERNOR'S CENTER": a centre named for someone.
         ("HOSPITAL", r"\b(?:[A-Z][A-Za-z&.-]*[ \t]+){0,3}[A-Z][a-z]+'s[ \t]+Cent(?:er|re)\b".into(), 0, Check::Facility),
         ("HOSPITAL", r"\b(?:[A-Z][A-Z&.-]*[ \t]+){0,3}[A-Z]+'S[ \t]+CENT(?:ER|RE)\b".into(), 0, Check::UpperFacility),
         // An employer: "works as a bus driver for Metro Transit", "her employer (Riverside
         // Elementary School)".
-        ("HOSPITAL", format!(r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?i:for|at|by)[ \t]+|\b(?:{OCCUPATIONS}|attendant)[ \t]+(?:for|at|with)[ \t]+(?:the[ \t]+)?|\b(?i:daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:employer)(?:[ \t]*[:(][ \t]*|[ \t]+)|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,3}}[A-Z][A-Za-z'&-]*)"), 1, Check::Employer),
+        ("HOSPITAL", format!(r"(?:\b(?i:works|work|working|worked|employed|jobs?|shifts?)[ \t]+(?:[a-z]+[ \t]+)?(?i:as[ \t]+an?[ \t]+[a-z][a-z \t-]{{1,30}}?[ \t]+)?(?i:for|at|by)[ \t]+(?:the[ \t]+)?|\b(?:{OCCUPATIONS}|attendant)[ \t]+(?:for|at|with)[ \t]+(?:the[ \t]+)?|\b(?i:daycare|day care|preschool)[ \t]*[:(][ \t]*|\b(?i:employer)(?:[ \t]*[:(][ \t]*|[ \t]+)|\b(?i:school|college)[ \t]*:[ \t]*)((?:[A-Z][A-Za-z'&-]*[ \t]+){{0,3}}[A-Z][A-Za-z'&-]*)"), 1, Check::Employer),
         // "works at target in holyoke mall", "a line cook at the student prince downtown": in
         // lower case, where a patient works is named when a known town, a street or
         // "downtown" follows it.
@@ -350,7 +389,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "last admit at st vincent's": a saint's name is a hospital's in any case.
         ("HOSPITAL", r"(?:\b(?:at|to|from|@)[ \t]+)((?:st|saint)\.?[ \t]+[a-z]+(?:'|\x{2019})s)\b".into(), 1, Check::None),
         // Lowercase notes: "f/u at westside urgent care", "pediatrician kids first pediatrics".
-        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|per|by|via|admit|attends|owns|runs|pediatrician|peds:?|pcp|facility|snf|agency:?|lab:?|unit:?|school:?)|[-|]|–|—)[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
+        ("HOSPITAL", format!(r"(?:(?:\b(?:at|to|from|with|of|per|by|via|admit|attends|owns|runs|pediatrician|peds:?|pcp|facility|snf|agency:?|lab:?|unit:?|school:?|(?:rn|lpn|np|md|do|cna|msw|lcsw|licsw|lmsw|rd|rrt|pt|ot|slp|chaplain),)|[-|]|–|—)[ \t]+|\()((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX})\b)"), 1, Check::LowerFacility),
         // A letterhead's line names the practice: "riverbend urology associates".
         ("HOSPITAL", format!(r"(?m:^)[ \t]*((?:[a-z][a-z'&.-]*[ \t]+){{1,3}}(?:{LOWERCASE_FACILITY_SUFFIX}))[ \t]*(?:\r?\n|$)"), 1, Check::LowerFacility),
         // A lowercase address block or sentence: "oxnard, ca 93035", "from: cheshire medical
@@ -720,6 +759,25 @@ fn find_one<'t>(
                 let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
                 if locs.get(2).is_none() && !words::is_city(city) {
                     continue;
+                }
+            }
+            Check::HealthSystem => {
+                let kind_of_health = text[start..end].split_whitespace().any(|w| {
+                    HEALTH_KINDS
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(w.trim_end_matches([',', '.'])))
+                });
+                let in_capitals = !text[start..end].bytes().any(|b| b.is_ascii_lowercase());
+                let name = if in_capitals {
+                    facility_start(text, start, end)
+                        .map(|s| s + after_clause(&text[s..end], false))
+                        .and_then(|s| facility_start(text, s, end))
+                } else {
+                    facility_start(text, start, end)
+                };
+                match name {
+                    Some(s) if !kind_of_health => start = s,
+                    _ => continue,
                 }
             }
             Check::Facility => match facility_start(text, start, end) {
@@ -1210,6 +1268,12 @@ const TIME_LABELS: &[&str] = &[
     "destination",
     "dispatched",
     "enroute",
+    // "arr 1002": arrival, shortened.
+    "arr",
+    // Labour and recovery events: "AROM 1325 clear fluid", "ARRIVED PACU 1315".
+    "arom",
+    "srom",
+    "pacu",
 ];
 
 /// A day's letter or short name as schedules write them: "M", "W", "Th", "Tues", "Sat".
@@ -1340,7 +1404,7 @@ fn military_time(around: &FourDigits) -> bool {
         // taken before this).
         "out" | "hung" | "drawn" | "taken" | "done" | "sent" | "held" | "begun" | "rounds"
         | "awake" | "asleep" | "well" | "lnw" | "c'd" | "dc'd" | "bedside" | "eta" | "etd"
-        | "dispatch" | "recheck" => !year_like,
+        | "dispatch" | "recheck" | "met" => !year_like,
         // "FAMILY MTG TODAY 1400": a time later the same day or the next.
         "today" | "tonight" | "tomorrow" | "tmrw" | "mtg" | "meeting" => !year_like,
         // "TRANSPORT VIA AETNA AMBULANCE 1000": a ride's pick-up time.
@@ -1670,6 +1734,10 @@ pub(super) const NOT_STREET_WORDS: &[&str] = &[
 
 /// Leading words that are part of the sentence, not the facility's name.
 const SENTENCE_WORDS: &[&str] = &[
+    "attends",
+    "found",
+    "down",
+    "outside",
     "the",
     "a",
     "an",
@@ -2075,6 +2143,14 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
                 | "congregational"
                 | "college"
                 | "university"
+                | "towing"
+                | "garage"
+                | "tavern"
+                | "grill"
+                | "pub"
+                | "deli"
+                | "hardware"
+                | "market"
         ) {
             words.pop();
         } else {
@@ -2099,7 +2175,8 @@ fn names_an_insurer(text: &str, start: usize, end: usize) -> bool {
         .next()
         .unwrap_or("");
     let label = text[..start].trim_end_matches([' ', '\t']).as_bytes();
-    ["member", "policy", "subscriber", "insurance"]
+    // "TUFTS HEALTH PLAN": a health system's name before "plan" is an insurer's.
+    ["member", "policy", "subscriber", "insurance", "plan"]
         .iter()
         .any(|w| w.eq_ignore_ascii_case(next_word))
         || ["ins:", "insurance:", "insurer:", "payer:", "payor:"]

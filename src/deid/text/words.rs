@@ -1331,12 +1331,49 @@ fn ambiguous_name(t: &Tok) -> bool {
     t.flags & NAME != 0 && t.flags & CLINICAL == 0 && is_capitalised(t)
 }
 
+/// Whether the letter `toks[at]` names one of a series, not a person's initial: "M/W/F. Low
+/// air loss", "FHT cat I. Epidural", "twin A and B. Mom".
+fn in_a_series_of_letters(toks: &[Tok], at: usize, text: &str) -> bool {
+    let t = &toks[at];
+    if text[..t.start].ends_with('/') {
+        return true;
+    }
+    let Some(prev) = at.checked_sub(1).map(|p| &toks[p]) else {
+        return false;
+    };
+    let prev_word = text[prev.start..prev.end].to_ascii_lowercase();
+    let letter_before = at >= 2 && toks[at - 2].end - toks[at - 2].start == 1;
+    matches!(
+        prev_word.as_str(),
+        "cat"
+            | "category"
+            | "class"
+            | "grade"
+            | "type"
+            | "stage"
+            | "phase"
+            | "level"
+            | "twin"
+            | "baby"
+            | "lead"
+            | "zone"
+    ) || matches!(prev_word.as_str(), "and" | "or") && letter_before
+}
+
 fn initial(t: &Tok, text: &str) -> bool {
     t.shape == Shape::Initial && {
         let w = &text[t.start..t.end];
         // "I" and "A" are words unless a period marks them as initials.
         !(w == "I" || w == "A") || text[t.end..].starts_with('.')
     }
+}
+
+/// Whether only a signature's dash or bullet stands before `pos` on its line: "- delia franks
+/// rn, red river hospice".
+fn opens_line(text: &str, pos: usize) -> bool {
+    line_before(text, pos)
+        .chars()
+        .all(|c| matches!(c, ' ' | '\t' | '-' | '\u{2013}' | '\u{2014}' | '*'))
 }
 
 /// Whether a credential ends its line, or another credential or punctuation follows it
@@ -1570,6 +1607,8 @@ const PERSON_FOLLOWERS: &[&str] = &[
     "asked",
     "visited",
     "visits ",
+    "passed",
+    "died",
     "requests",
     "requested",
     "brought",
@@ -2032,6 +2071,27 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
     // a name here as a capitalised one is anywhere.
     let lowercase = lowercase_note(toks);
     if lowercase {
+        // "spoke with rick, pending bed": a first name that is also a word, alone after a
+        // conversation's verb, where the clause ends.
+        for i in 2..n {
+            let t = &toks[i];
+            let (verb, with) = (&toks[i - 2], &toks[i - 1]);
+            if t.shape == Shape::Lower
+                && t.flags & FIRST != 0
+                && t.flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | LOCATIVE) == 0
+                && gaps[i] == Gap::Space
+                && gaps[i - 1] == Gap::Space
+                && matches!(&text[with.start..with.end], "with" | "to")
+                && matches!(
+                    &text[verb.start..verb.end],
+                    "spoke" | "talked" | "discussed" | "message" | "msg" | "vm" | "reviewed"
+                )
+                && clause_ends_after(t, text)
+                && mark[i].is_none()
+            {
+                mark[i] = Some("NAME");
+            }
+        }
         // "advised call 911 if unable to walk. jo rn": a first name signing before a
         // credential, though only two letters long.
         for i in 0..n.saturating_sub(1) {
@@ -2179,7 +2239,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             && surname
             && matches!(gaps[i + 1], Gap::Space | Gap::Comma)
             && credential.flags & CREDENTIAL != 0
-            && credential_closes(text, credential, dict)
+            && (credential_closes(text, credential, dict) || opens_line(text, a.start))
             && mark[i - 1].is_none()
             && mark[i].is_none()
         {
@@ -2380,6 +2440,11 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 && !(i > 0 && text[toks[i - 1].start..toks[i - 1].end] == *"WELL")
                 && next.shape == Shape::Upper
                 && ambiguous_name(next)
+                // "HUSBAND WORKS AT TOYOTA": a verb, which some surnames also are.
+                && !matches!(
+                    &text[next.start..next.end],
+                    "WORKS" | "WORKED" | "LIVES" | "LIVED" | "STAYS" | "STAYED" | "WENT" | "CAME"
+                )
                 && person_follows(next, text, true)
                 && mark[i + 1].is_none()
             {
@@ -2402,6 +2467,20 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 && !next.sentence_start
                 && next.flags & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | PROPER_NOT_PHI)
                     == 0
+                && mark[i + 1].is_none()
+            {
+                mark[i + 1] = Some("NAME");
+            }
+            // "pt's husband earl passed in june": in lower case, a first name that is also a
+            // word, where a person's verb or the clause's end follows it.
+            if t.shape == Shape::Lower
+                && gaps[i + 1] == Gap::Space
+                && next.shape == Shape::Lower
+                && next.flags & FIRST != 0
+                && next.flags
+                    & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | LOCATIVE | PROPER_NOT_PHI)
+                    == 0
+                && person_follows(next, text, false)
                 && mark[i + 1].is_none()
             {
                 mark[i + 1] = Some("NAME");
@@ -2602,9 +2681,10 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             && (toks[i + 1].shape == Shape::Cap
                 || upper && toks[i + 1].shape == Shape::Upper && toks[i + 1].flags & WORD == 0)
             && toks[i + 1].flags & LAST != 0
-            && toks[i + 1].flags & CLINICAL == 0
+            && toks[i + 1].flags & (CLINICAL | RELATION) == 0
             && toks[i + 1].end - toks[i + 1].start >= 3
             && !matches!(w, "A" | "I")
+            && !in_a_series_of_letters(toks, i, text)
         {
             mark[i] = Some("NAME");
             mark[i + 1] = Some("NAME");
@@ -2799,6 +2879,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             continue;
         }
         let inside_a_sentence = !a.sentence_start
+            && !in_a_series_of_letters(toks, i - 1, text)
             && unknown(b)
             && !camel_case(b, text)
             && toks[..i - 1].last().is_none_or(|p| p.flags & CLINICAL == 0)
