@@ -449,6 +449,18 @@ mod tests {
                 "F/U AT [HOSPITAL], [GEO].",
             ),
             (
+                "hurt lifting at the fedex hub; wife works for USPS; fish oil from trader joe's.",
+                "hurt lifting at the [HOSPITAL] hub; wife works for [HOSPITAL]; fish oil from [HOSPITAL].",
+            ),
+            (
+                "Mammo ordered at Northwestern. Brought from UIC dorm. Pharmacy: Discount Drug Mart #47.",
+                "Mammo ordered at [HOSPITAL]. Brought from [HOSPITAL] dorm. Pharmacy: [HOSPITAL] #[OTHER_ID].",
+            ),
+            (
+                "call his dispatcher lou at home. eval through hcr manorcare. next visit with cnm alvarez.",
+                "call his dispatcher [NAME] at home. eval through [HOSPITAL]. next visit with cnm [NAME].",
+            ),
+            (
                 "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
                 "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
             ),
@@ -995,6 +1007,8 @@ mod tests {
             "IN HER USUAL STATE OF HEALTH. HUSBAND WORKS AT HOME. + Neer. Public Health notified.",
             "she manages the deli at work; son will drive; her son will pick up meds.",
             "TUFTS HEALTH PLAN ID on file. geri f/u today.",
+            "gets meals on wheels; Meals on Wheels delivers daily.",
+            "Hospitalized at St. Elsewhere's ward. PHARMACY: STOPPED DIPHENHYDRAMINE.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",

@@ -1653,6 +1653,7 @@ const PERSON_ROLES: &[&str] = &[
     "therapist",
     "chaplain",
     "midwife",
+    "cnm",
     "sw",
     "caseworker",
     "counselor",
@@ -1675,6 +1676,11 @@ const PERSON_ROLES: &[&str] = &[
     "aide",
     "sitter",
     "landlord",
+    "dispatcher",
+    "supervisor",
+    "boss",
+    "sponsor",
+    "coach",
 ];
 
 /// Words of a journey, after which "from", "to" or "in" names a place.
@@ -2810,6 +2816,40 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             } else if at_place {
                 mark[i] = Some("HOSPITAL");
             }
+        }
+    }
+
+    // "Mammo ordered at Northwestern.": after an event's verb and "at", a capitalised word that
+    // is also an English word, where the clause ends, names the place.
+    for i in 2..n {
+        let t = &toks[i];
+        let (verb, at) = (&toks[i - 2], &toks[i - 1]);
+        if t.shape == Shape::Cap
+            && !t.sentence_start
+            && t.end - t.start >= 4
+            && mark[i].is_none()
+            && gaps[i] == Gap::Space
+            && gaps[i - 1] == Gap::Space
+            && text[at.start..at.end] == *"at"
+            && matches!(
+                &text[verb.start..verb.end],
+                "ordered"
+                    | "done"
+                    | "seen"
+                    | "performed"
+                    | "scheduled"
+                    | "admitted"
+                    | "delivered"
+                    | "treated"
+                    | "hospitalized"
+                    | "evaluated"
+                    | "drawn"
+                    | "followed"
+            )
+            && t.flags & (CLINICAL | PROPER_NOT_PHI | TITLE | LABEL | RELATION | CREDENTIAL) == 0
+            && clause_ends_after(t, text)
+        {
+            mark[i] = Some("HOSPITAL");
         }
     }
 
