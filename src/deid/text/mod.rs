@@ -461,6 +461,10 @@ mod tests {
                 "call his dispatcher [NAME] at home. eval through [HOSPITAL]. next visit with cnm [NAME].",
             ),
             (
+                "presented to the UTMB emergency department. Tele box #4412 applied.",
+                "presented to the [HOSPITAL] emergency department. Tele box #[DEVICE] applied.",
+            ),
+            (
                 "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
                 "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
             ),
@@ -1009,6 +1013,7 @@ mod tests {
             "TUFTS HEALTH PLAN ID on file. geri f/u today.",
             "gets meals on wheels; Meals on Wheels delivers daily.",
             "Hospitalized at St. Elsewhere's ward. PHARMACY: STOPPED DIPHENHYDRAMINE.",
+            "TOL REG DIET. PROPOFOL 40, FENT 100. Came from the OSH ED; seen by heart failure cardiology.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",

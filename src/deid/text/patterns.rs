@@ -214,7 +214,7 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("LICENSE", labelled(r"licen[cs]e|lic\.?|dea|npi|upin|cdl"), 1, Check::IdLength),
         ("LICENSE", marked(r"certificate|cert\.?|registration"), 1, Check::IdLength),
         ("DEVICE", labelled(r"serial(?:\s+(?:sn|s/n))?|s/n|udi|lot|asset(?:\s+tag)?"), 1, Check::IdLength),
-        ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor"), 1, Check::IdLength),
+        ("DEVICE", marked(r"sn|device|implant|pacemaker|defibrillator|monitor|tele(?:metry)?(?:\s+box)?"), 1, Check::IdLength),
         ("MRN", labelled(r"mrn|chart|mr\s*#|med(?:ical)?\s*rec(?:ord)?s?(?:\s*(?:number|no\.?|#))?|unit\s*(?:number|no\.?|#)"), 1, Check::IdLength),
         ("MRN", marked(r"mr|record|unit|hospital|patient|pt|emr|ehr|hosp"), 1, Check::IdLength),
         ("OTHER_ID", labelled(r"alien|a-number|uscis|passport|visa|room|rm|accession|acc\.?|login|specimen|requisition|csn|barcode|badge|employee|identifier|id|username|user\s*name|user\s*id|screen\s*name|docket|citation|booking"), 1, Check::IdLength),
@@ -327,6 +327,9 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // "Pharmacy: Discount Drug Mart #47": a pharmacy's name after its label, in mixed case
         // (in capitals "PHARMACY:" heads a section of sentences).
         ("HOSPITAL", r"\b(?:Pharmacy|Preferred [Pp]harmacy)[ \t]*:[ \t]*((?:[A-Z][a-z][A-Za-z'&-]*[ \t]+){0,3}[A-Z][a-z][A-Za-z'&-]*)".into(), 1, Check::Employer),
+        // "presented to the UTMB emergency department": an institution's initials before its
+        // emergency department.
+        ("HOSPITAL", r"(?:\b(?i:to|at|from|in)[ \t]+(?:the[ \t]+)?)([A-Z]{2,6})[ \t]+(?:emergency (?:department|room)|Emergency (?:Department|Room)|ED|ER)\b".into(), 1, Check::Facility),
         // "brought from UIC dorm", "works at the Tyson plant": a name before the kind of site.
         ("HOSPITAL", r"(?:\b(?i:from|at|to|near)[ \t]+(?i:the[ \t]+)?)((?:[A-Z][A-Za-z&'-]*[ \t]+){0,2}[A-Z][A-Za-z&'-]*)[ \t]+(?i:dorm|dormitory|campus|warehouse|plant|factory|distribution center|hub|depot|mill|refinery|shipyard)\b".into(), 1, Check::Facility),
         // A health system by its own name: "UW Health", "Howard Brown Health"; without "of"
@@ -2018,6 +2021,8 @@ const GENERIC_WORDS: &[&str] = &[
     "colorectal",
     "retina",
     "glaucoma",
+    "failure",
+    "advanced",
 ];
 
 /// Where a facility name starts once sentence words are trimmed; `None` when all that is left
