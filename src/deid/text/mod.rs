@@ -433,8 +433,8 @@ mod tests {
                 "PASTOR FROM [HOSPITAL] VISITED. AROM [DATE] clear. last seen [DATE], return [DATE].",
             ),
             (
-                "pt's husband earl passed in june. sw called the unit, spoke with rick, pending bed.",
-                "pt's husband [NAME] passed in [DATE]. sw called the unit, spoke with [NAME], pending bed.",
+                "pt's husband earl passed in june. spoke with rick, pending bed. daughter rosemary in to visit.",
+                "pt's husband [NAME] passed in [DATE]. spoke with [NAME], pending bed. daughter [NAME] in to visit.",
             ),
             (
                 "truck towed to bob's towing. plan to deliver at north memorial. rtc 2 wks.",

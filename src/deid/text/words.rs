@@ -2477,8 +2477,9 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
             {
                 mark[i + 1] = Some("NAME");
             }
-            // "pt's husband earl passed in june": in lower case, a first name that is also a
-            // word, where a person's verb or the clause's end follows it.
+            // "pt's husband earl passed in june", "daughter rosemary in to visit": in lower case,
+            // a first name that is also a word, where a person's verb, a preposition or the
+            // clause's end follows it.
             if t.shape == Shape::Lower
                 && gaps[i + 1] == Gap::Space
                 && next.shape == Shape::Lower
@@ -2486,7 +2487,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 && next.flags
                     & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | LOCATIVE | PROPER_NOT_PHI)
                     == 0
-                && person_follows(next, text, false)
+                && person_follows(next, text, true)
                 && mark[i + 1].is_none()
             {
                 mark[i + 1] = Some("NAME");
