@@ -1730,6 +1730,25 @@ fn clause_ends_after(t: &Tok, text: &str) -> bool {
 /// swelling", "GRANDSON ANGEL ON BATHROOM FLOOR").
 /// With `prepositions`, also a preposition that places the person ("ON", "AT"): in
 /// capitals, where "DAUGHTER WILL DRIVE" and "DAUGHTER WILL AT BEDSIDE" differ only there.
+/// Whether words of a visit follow `t`: "daughter rosemary in to visit", "son bill at
+/// bedside" ("daughter rose from the chair" is no visit).
+fn visiting_follows(t: &Tok, text: &str) -> bool {
+    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    [
+        "in to ",
+        "here",
+        "at bedside",
+        "at the bedside",
+        "visiting",
+        "present",
+    ]
+    .iter()
+    .any(|w| {
+        rest.get(..w.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(w))
+    })
+}
+
 fn person_follows(t: &Tok, text: &str, prepositions: bool) -> bool {
     let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
     let starts = |w: &str| {
@@ -2478,7 +2497,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 mark[i + 1] = Some("NAME");
             }
             // "pt's husband earl passed in june", "daughter rosemary in to visit": in lower case,
-            // a first name that is also a word, where a person's verb, a preposition or the
+            // a first name that is also a word, where a person's verb, words of a visit or the
             // clause's end follows it.
             if t.shape == Shape::Lower
                 && gaps[i + 1] == Gap::Space
@@ -2487,7 +2506,7 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 && next.flags
                     & (CLINICAL | TITLE | LABEL | RELATION | CREDENTIAL | LOCATIVE | PROPER_NOT_PHI)
                     == 0
-                && person_follows(next, text, true)
+                && (person_follows(next, text, false) || visiting_follows(next, text))
                 && mark[i + 1].is_none()
             {
                 mark[i + 1] = Some("NAME");
