@@ -465,6 +465,10 @@ mod tests {
                 "presented to the [HOSPITAL] emergency department. Tele box #[DEVICE] applied.",
             ),
             (
+                "PT IS A RETIRED FURNITURE WORKER FROM LA-Z-BOY PLANT IN NEWTON. LIVES W/ WIFE.",
+                "PT IS A RETIRED FURNITURE WORKER FROM [HOSPITAL] PLANT IN [GEO]. LIVES W/ WIFE.",
+            ),
+            (
                 "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
                 "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
             ),

@@ -1683,6 +1683,21 @@ const PERSON_ROLES: &[&str] = &[
     "coach",
 ];
 
+/// A company's or clinic's site, after which "in" names its town.
+const SITE_WORDS: &[&str] = &[
+    "plant",
+    "office",
+    "warehouse",
+    "factory",
+    "store",
+    "branch",
+    "clinic",
+    "hospital",
+    "mill",
+    "campus",
+    "facility",
+];
+
 /// Words of a journey, after which "from", "to" or "in" names a place.
 const TRAVEL_WORDS: &[&str] = &[
     "flight",
@@ -2039,7 +2054,18 @@ fn find_with(text: &str, out: &mut Vec<ByteSpan>, scratch: &mut Scratch) {
                 let plain = t.flags & (WORD | RARE_WORD | NAME) == 0
                     && (t.shape == Shape::Cap
                         || upper && t.shape == Shape::Upper && t.end - t.start >= 5);
-                if plain || locative && t.flags & WORD == 0 || locative && t.shape == Shape::Cap {
+                // "LA-Z-BOY PLANT IN NEWTON": the town of a site, though the town is a word.
+                let site_in = locative
+                    && i >= 2
+                    && gaps[i - 1] == Gap::Space
+                    && SITE_WORDS
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(&text[toks[i - 2].start..toks[i - 2].end]));
+                if plain
+                    || locative && t.flags & WORD == 0
+                    || locative && t.shape == Shape::Cap
+                    || site_in
+                {
                     mark[i] = Some("GEO");
                 } else if strong_name(t) {
                     mark[i] = Some("NAME");
