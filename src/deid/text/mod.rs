@@ -1018,6 +1018,7 @@ mod tests {
             "gets meals on wheels; Meals on Wheels delivers daily.",
             "Hospitalized at St. Elsewhere's ward. PHARMACY: STOPPED DIPHENHYDRAMINE.",
             "TOL REG DIET. PROPOFOL 40, FENT 100. Came from the OSH ED; seen by heart failure cardiology.",
+            "35F, rm 716 - pyelo, on ctx. Likely d/c AM.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
