@@ -469,6 +469,10 @@ mod tests {
                 "PT IS A RETIRED FURNITURE WORKER FROM [HOSPITAL] PLANT IN [GEO]. LIVES W/ WIFE.",
             ),
             (
+                "pt at home in lititz, i am at wellspan ephrata office. LIVES ON ELM DRIVE.",
+                "pt at home in [GEO], i am at [HOSPITAL] [GEO] office. LIVES [GEO].",
+            ),
+            (
                 "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
                 "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
             ),
@@ -1019,6 +1023,7 @@ mod tests {
             "Hospitalized at St. Elsewhere's ward. PHARMACY: STOPPED DIPHENHYDRAMINE.",
             "TOL REG DIET. PROPOFOL 40, FENT 100. Came from the OSH ED; seen by heart failure cardiology.",
             "35F, rm 716 - pyelo, on ctx. Likely d/c AM.",
+            "HE IS AMISH. HUSBAND TO DRIVE HOME. DO NOT DRIVE; SHE WILL DRIVE.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",

@@ -77,6 +77,9 @@ enum Check {
     /// Group 1's first word is in no word list: a name, not "home" or "night".
     UnknownWord,
     UnknownTerm,
+    /// A street in capitals: as [`Check::Facility`], and no verb's helper before the suffix
+    /// ("HUSBAND TO DRIVE HOME", "DO NOT DRIVE").
+    UpperStreet,
     /// "UW Health": as [`Check::Facility`] (or [`Check::UpperFacility`] in capitals), and no
     /// word before "Health" that names a kind of health ("Public Health", "USUAL STATE OF
     /// HEALTH" is no name).
@@ -315,7 +318,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         // In capitals: "JQP/LW D: 11/29/2025", the dictation date after the initials.
         ("NAME", r"(?m)^([A-Z]{2,4})/[A-Z]{2,4}[ \t]+(?:DD|D)[ \t]*:".into(), 1, Check::None),
         ("NAME", r"(?m)^[A-Z]{2,4}/([A-Z]{2,4})[ \t]+(?:DD|D)[ \t]*:".into(), 1, Check::None),
-        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Circle|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b|\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE|CIRCLE)\b".into(), 0, Check::Facility),
+        ("GEO", r"\b(?:[A-Z][a-z]+[ \t]){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Highway|Turnpike|Terrace|Circle|Rd|Ave|Blvd|Ln|Pkwy|Hwy)\b".into(), 0, Check::Facility),
+        ("GEO", r"\b(?:[A-Z]+[ \t]){1,2}(?:STREET|AVENUE|ROAD|BOULEVARD|LANE|DRIVE|PARKWAY|HIGHWAY|TURNPIKE|TERRACE|CIRCLE)\b".into(), 0, Check::UpperStreet),
         ("GEO", format!(r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){{0,2}}[A-Z][A-Za-z.'-]+),?[ \t]+(?:{STATE_ABBR}|{STATE_NAME})\b([ \t]+\d{{5}}(?:-\d{{4}})?\b)?"), 0, Check::CityState),
         ("GEO", format!(r"\b(?:{STATE_ABBR})\s+(\d{{5}}(?:-\d{{4}})?)\b"), 1, Check::None),
         ("GEO", r"\b((?:[A-Z][A-Za-z.'-]+[ \t]){0,2}[A-Z][A-Za-z.'-]+),?[ \t]+\d{5}(?:-\d{4})?\b".into(), 0, Check::CityZip),
@@ -412,6 +416,8 @@ fn sources() -> Vec<(&'static str, String, usize, Check)> {
         ("HOSPITAL", r"\b((?:[A-Z][A-Za-z'-]+[ \t]){1,2}|(?:[A-Z][A-Z'-]+[ \t]){1,2})(?:PD|FD|Police(?: Department| Dept\.?)?|Fire(?: Department| Dept\.?| Rescue)?|POLICE(?: DEPARTMENT| DEPT\.?)?|FIRE(?: DEPARTMENT| DEPT\.?| RESCUE)?)\b".into(), 0, Check::Town),
         // "the adult day center of northampton": in lower case, an organisation named for its
         // town gives the town away.
+        // "i am at wellspan ephrata office": in lower case, a town between a company and its site.
+        ("GEO", r"(?:\b(?:at|from|to)[ \t]+[a-z][a-z'&-]*[ \t]+)((?:[a-z]+[ \t]+)?[a-z]+)[ \t]+(?:office|clinic|site|campus|location|branch)\b".into(), 1, Check::Town),
         ("GEO", r"(?:\b(?:center|centre|club|program|services|association|associates|practice|partners|physicians|house|council|coalition|alliance|ymca|ywca)[ \t]+of[ \t]+(?:greater[ \t]+)?)((?:(?:east|west|north|south|new|great|old)[ \t]+)?[a-z]+)\b".into(), 1, Check::Town),
         // "narcan x2 by holyoke fd": the same in lower case, after a town the lists know and a
         // word that says who acted ("prefers home pd" is peritoneal dialysis).
@@ -767,6 +773,38 @@ fn find_one<'t>(
                 let city = locs.get(1).map_or("", |(s, e)| &text[s..e]);
                 if locs.get(2).is_none() && !words::is_city(city) {
                     continue;
+                }
+            }
+            Check::UpperStreet => {
+                let before_suffix = text[start..end]
+                    .split_whitespace()
+                    .rev()
+                    .nth(1)
+                    .unwrap_or("");
+                if matches!(
+                    before_suffix,
+                    "TO" | "NOT"
+                        | "WILL"
+                        | "CAN"
+                        | "MAY"
+                        | "SHOULD"
+                        | "COULD"
+                        | "WOULD"
+                        | "MUST"
+                        | "CANNOT"
+                        | "NEVER"
+                        | "AND"
+                        | "OR"
+                        | "ALSO"
+                        | "THEN"
+                        | "DON'T"
+                        | "DONT"
+                ) {
+                    continue;
+                }
+                match facility_start(text, start, end) {
+                    Some(s) => start = s,
+                    None => continue,
                 }
             }
             Check::HealthSystem => {

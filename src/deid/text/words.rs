@@ -170,6 +170,9 @@ const PLACE_NOUNS: &[&str] = &[
 /// something else: languages, peoples, faiths, programmes, places (months and days too,
 /// from [`super::MONTHS`] and [`super::WEEKDAYS`]).
 const COMMON_PROPER: &[&str] = &[
+    // A people and a faith, not a place or person: "He is Amish".
+    "amish",
+    "mennonite",
     // Weekday abbreviations in schedules ("2.5 mg Mon/Fri"), not the names they look like.
     "mon",
     "tue",
