@@ -1024,6 +1024,7 @@ mod tests {
             "TOL REG DIET. PROPOFOL 40, FENT 100. Came from the OSH ED; seen by heart failure cardiology.",
             "35F, rm 716 - pyelo, on ctx. Likely d/c AM.",
             "HE IS AMISH. HUSBAND TO DRIVE HOME. DO NOT DRIVE; SHE WILL DRIVE.",
+            "S/P EX LAP FOR PERFORATED DIVERTICULITIS, HARTMANN'S.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
