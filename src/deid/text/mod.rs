@@ -473,6 +473,10 @@ mod tests {
                 "pt at home in [GEO], i am at [HOSPITAL] [GEO] office. LIVES [GEO].",
             ),
             (
+                "meds from food city pharmacy. ACCEPTED AT GOLDEN LIVING CENTER FOR SNF.",
+                "meds from [HOSPITAL]. ACCEPTED AT [HOSPITAL] FOR SNF.",
+            ),
+            (
                 "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
                 "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
             ),
@@ -1025,6 +1029,7 @@ mod tests {
             "35F, rm 716 - pyelo, on ctx. Likely d/c AM.",
             "HE IS AMISH. HUSBAND TO DRIVE HOME. DO NOT DRIVE; SHE WILL DRIVE.",
             "S/P EX LAP FOR PERFORATED DIVERTICULITIS, HARTMANN'S.",
+            "refills from the pharmacy; preferred pharmacy updated; her mail-order pharmacy delayed.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
