@@ -477,6 +477,10 @@ mod tests {
                 "meds from [HOSPITAL]. ACCEPTED AT [HOSPITAL] FOR SNF.",
             ),
             (
+                "release expected jan, then to neighborhood health; f/u at chicopee health center.",
+                "release expected [DATE], then to [HOSPITAL]; f/u at [HOSPITAL].",
+            ),
+            (
                 "MVC on Loop 289. ARRIVED PACU 1315. DISCHARGE CRITERIA MET 1430.",
                 "MVC on [GEO]. ARRIVED PACU [DATE]. DISCHARGE CRITERIA MET [DATE].",
             ),
@@ -1030,6 +1034,7 @@ mod tests {
             "HE IS AMISH. HUSBAND TO DRIVE HOME. DO NOT DRIVE; SHE WILL DRIVE.",
             "S/P EX LAP FOR PERFORATED DIVERTICULITIS, HARTMANN'S.",
             "refills from the pharmacy; preferred pharmacy updated; her mail-order pharmacy delayed.",
+            "f/u w/ student health; referred to public health.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",
