@@ -1035,6 +1035,7 @@ mod tests {
             "S/P EX LAP FOR PERFORATED DIVERTICULITIS, HARTMANN'S.",
             "refills from the pharmacy; preferred pharmacy updated; her mail-order pharmacy delayed.",
             "f/u w/ student health; referred to public health.",
+            "ON MMF 1.5 G BID. WORKS AS A DENTAL ASSISTANT. the pharmacy didnt have it.",
             "Lot numbers in MAR. E COLI PAN-SENS. Lives in a triple-decker. Hem-o-lok clips.",
             "Med box filled by VNA nurse; ICU nurse at bedside.",
             "K 3.8 REPLETED W/ 40 MEQ KCL. NGT TO LIS, 200CC BILIOUS.",

@@ -848,6 +848,19 @@ fn find_one<'t>(
             }
             Check::LowerFacility | Check::UpperFacility => {
                 let with_for = matches!(p.check, Check::LowerFacility);
+                // "WORKS AS A DENTAL ASSISTANT": the suffix and the word after it name a job, not
+                // a place ("SCHOOL NURSE" still places the school).
+                let next_word = text[end..]
+                    .trim_start_matches([' ', '\t'])
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                if ["assistant", "hygienist", "technician", "receptionist"]
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(next_word))
+                {
+                    continue;
+                }
                 // "referred to neighborhood health", not "to student health".
                 if with_for
                     && text[start..end].ends_with("health")
