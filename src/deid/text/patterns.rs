@@ -86,6 +86,15 @@ enum Check {
     HealthSystem,
 }
 
+/// Whether one of `words` names a kind or state of health ([`HEALTH_KINDS`]).
+fn names_a_kind_of_health(words: &str) -> bool {
+    words.split_whitespace().any(|w| {
+        HEALTH_KINDS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(w.trim_end_matches([',', '.'])))
+    })
+}
+
 /// Words before "Health" that name a kind or state of health, not a health system.
 const HEALTH_KINDS: &[&str] = &[
     "public",
@@ -809,16 +818,10 @@ fn find_one<'t>(
                 }
             }
             Check::HealthSystem => {
-                let kind_of_health = text[start..end].split_whitespace().any(|w| {
-                    HEALTH_KINDS
-                        .iter()
-                        .any(|k| k.eq_ignore_ascii_case(w.trim_end_matches([',', '.'])))
-                });
+                let kind_of_health = names_a_kind_of_health(&text[start..end]);
                 let in_capitals = !text[start..end].bytes().any(|b| b.is_ascii_lowercase());
                 let name = if in_capitals {
-                    facility_start(text, start, end)
-                        .map(|s| s + after_clause(&text[s..end], false))
-                        .and_then(|s| facility_start(text, s, end))
+                    name_after_clause(text, start, end, false)
                 } else {
                     facility_start(text, start, end)
                 };
@@ -850,11 +853,7 @@ fn find_one<'t>(
                 let with_for = matches!(p.check, Check::LowerFacility);
                 // "WORKS AS A DENTAL ASSISTANT": the suffix and the word after it name a job, not
                 // a place ("SCHOOL NURSE" still places the school).
-                let next_word = text[end..]
-                    .trim_start_matches([' ', '\t'])
-                    .split(|c: char| !c.is_ascii_alphabetic())
-                    .next()
-                    .unwrap_or("");
+                let next_word = word_after(text, end);
                 if ["assistant", "hygienist", "technician", "receptionist"]
                     .iter()
                     .any(|o| o.eq_ignore_ascii_case(next_word))
@@ -864,16 +863,11 @@ fn find_one<'t>(
                 // "referred to neighborhood health", not "to student health".
                 if with_for
                     && text[start..end].ends_with("health")
-                    && text[start..end]
-                        .split_whitespace()
-                        .any(|w| HEALTH_KINDS.contains(&w))
+                    && names_a_kind_of_health(&text[start..end])
                 {
                     continue;
                 }
-                let name = facility_start(text, start, end)
-                    .map(|s| s + after_clause(&text[s..end], with_for))
-                    .and_then(|s| facility_start(text, s, end));
-                match name {
+                match name_after_clause(text, start, end, with_for) {
                     Some(s) => start = s,
                     None => {
                         // "transfer to whitcomb manor for rehab": the regex ran on to a later
@@ -1755,6 +1749,14 @@ pub(super) fn is_clause_word(w: &str, with_for: bool) -> bool {
         )
 }
 
+/// Where a facility's name in `text[start..end]` starts once the clause before it is cut off
+/// ("YO M FROM LAUREL RIDGE NURSING HOME"), if a specific name is left.
+fn name_after_clause(text: &str, start: usize, end: usize, with_for: bool) -> Option<usize> {
+    facility_start(text, start, end)
+        .map(|s| s + after_clause(&text[s..end], with_for))
+        .and_then(|s| facility_start(text, s, end))
+}
+
 /// Where a facility's name starts in `words` (any case): after the last word of a clause
 /// ("YO M FROM LAUREL RIDGE NURSING HOME", "weaned to room air by hospital"); 0 if none.
 fn after_clause(words: &str, with_for: bool) -> usize {
@@ -2242,14 +2244,19 @@ pub(super) fn facility_start(text: &str, start: usize, end: usize) -> Option<usi
     specific.then_some(start + offset)
 }
 
-/// "Ins: Delta Dental member DD9041", "Guardian Dental policy": an insurer does not place the
-/// patient (its member number is the identifier).
-fn names_an_insurer(text: &str, start: usize, end: usize) -> bool {
-    let next_word = text[end..]
+/// The letters that start the text after `end`, past spaces and tabs ("" if none).
+fn word_after(text: &str, end: usize) -> &str {
+    text[end..]
         .trim_start_matches([' ', '\t'])
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
-        .unwrap_or("");
+        .unwrap_or("")
+}
+
+/// "Ins: Delta Dental member DD9041", "Guardian Dental policy": an insurer does not place the
+/// patient (its member number is the identifier).
+fn names_an_insurer(text: &str, start: usize, end: usize) -> bool {
+    let next_word = word_after(text, end);
     let label = text[..start].trim_end_matches([' ', '\t']).as_bytes();
     // "TUFTS HEALTH PLAN": a health system's name before "plan" is an insurer's.
     ["member", "policy", "subscriber", "insurance", "plan"]

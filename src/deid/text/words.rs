@@ -1748,35 +1748,11 @@ fn clause_ends_after(t: &Tok, text: &str) -> bool {
 /// swelling", "GRANDSON ANGEL ON BATHROOM FLOOR").
 /// With `prepositions`, also a preposition that places the person ("ON", "AT"): in
 /// capitals, where "DAUGHTER WILL DRIVE" and "DAUGHTER WILL AT BEDSIDE" differ only there.
-/// Whether words of a visit follow `t`: "daughter rosemary in to visit", "son bill at
-/// bedside" ("daughter rose from the chair" is no visit).
-fn visiting_follows(t: &Tok, text: &str) -> bool {
-    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-    [
-        "in to ",
-        "here",
-        "at bedside",
-        "at the bedside",
-        "visiting",
-        "present",
-    ]
-    .iter()
-    .any(|w| {
-        rest.get(..w.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(w))
-    })
-}
-
 fn person_follows(t: &Tok, text: &str, prepositions: bool) -> bool {
     let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
-    let starts = |w: &str| {
-        rest.get(..w.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(w))
-    };
     // "DAUGHTER HOPE AND SON-IN-LAW CHRIS": "and" then another relation.
     let and_relation = || {
-        rest.get(..4)
-            .is_some_and(|w| w.eq_ignore_ascii_case("and "))
+        starts_with_any_of(rest, &["and "])
             && rest[4..]
                 .split(|c: char| !(c.is_alphabetic() || c == '-'))
                 .next()
@@ -1784,9 +1760,34 @@ fn person_follows(t: &Tok, text: &str, prepositions: bool) -> bool {
     };
     clause_ends_after(t, text)
         || rest.starts_with('(')
-        || PERSON_FOLLOWERS.iter().any(|w| starts(w))
-        || prepositions && ["at ", "on ", "in ", "from "].iter().any(|w| starts(w))
+        || starts_with_any_of(rest, PERSON_FOLLOWERS)
+        || prepositions && starts_with_any_of(rest, &["at ", "on ", "in ", "from "])
         || and_relation()
+}
+
+/// Whether words of a visit follow `t`: "daughter rosemary in to visit", "son bill at
+/// bedside" ("daughter rose from the chair" is no visit).
+fn visiting_follows(t: &Tok, text: &str) -> bool {
+    let rest = text[t.mark_end..].trim_start_matches([' ', '\t']);
+    starts_with_any_of(
+        rest,
+        &[
+            "in to ",
+            "here",
+            "at bedside",
+            "at the bedside",
+            "visiting",
+            "present",
+        ],
+    )
+}
+
+/// Whether `rest` starts with one of `words`, in any case.
+fn starts_with_any_of(rest: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        rest.get(..w.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(w))
+    })
 }
 
 /// "lmv" ending a line: a typist's or signer's lowercase initials, in no word list.
